@@ -1,0 +1,183 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/enrich-dev/enrich/pipeline"
+	"github.com/enrich-dev/enrich/readers"
+)
+
+// Exit statuses (documented in README.md).
+const (
+	exitOK          = 0   // every row answered
+	exitFatal       = 1   // the run could not finish; no OUTPUT is left behind
+	exitUsage       = 2   // bad flags or arguments
+	exitRowsFailed  = 3   // the run finished and OUTPUT is complete, but some rows hold an error
+	exitInterrupted = 130 // stopped by Ctrl-C or SIGTERM
+)
+
+// config is everything the command line says, before any file is opened.
+type config struct {
+	input, output       string
+	format              string
+	prompt, promptFile  string
+	system              string
+	column, errorColumn string
+	model               string
+	maxTokens           int
+	temperature         float64
+	temperatureSet      bool
+	provider, baseURL   string
+	concurrency         int
+	rpm                 float64
+	retries             int
+	timeout             time.Duration
+	sheet               string
+	limit               int
+	dryRun, quiet       bool
+	logFormat           string
+	help                bool
+}
+
+// errUsage marks errors that deserve exit status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+func newFlagSet(c *config) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("enrich", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVarP(&c.output, "output", "o", "", "output file (format from its extension), or - for standard output")
+	fs.StringVar(&c.format, "format", "", "format wherever - is used: csv, tsv or jsonl (default csv)")
+	fs.StringVarP(&c.prompt, "prompt", "p", "", "prompt template (Go text/template; {{.column}} is a cell)")
+	fs.StringVar(&c.promptFile, "prompt-file", "", "read the prompt template from a file")
+	fs.StringVar(&c.system, "system", "", "system prompt sent with every request")
+	fs.StringVarP(&c.column, "column", "c", pipeline.DefaultColumn, "name of the new answer column")
+	fs.StringVar(&c.errorColumn, "error-column", "", "name of the error column (default COLUMN_error)")
+	fs.StringVarP(&c.model, "model", "m", "gpt-4o-mini", "model name")
+	fs.IntVar(&c.maxTokens, "max-tokens", 0, "maximum tokens per answer (0: the provider's default)")
+	fs.Float64Var(&c.temperature, "temperature", 0, "sampling temperature (default: the provider's)")
+	fs.StringVar(&c.provider, "provider", "openai", "openai (any OpenAI-compatible server) or mock (offline)")
+	fs.StringVar(&c.baseURL, "base-url", "", "OpenAI-compatible API base URL (default $OPENAI_BASE_URL, else https://api.openai.com/v1)")
+	fs.IntVarP(&c.concurrency, "concurrency", "j", pipeline.DefaultConcurrency, "requests in flight")
+	fs.Float64Var(&c.rpm, "rpm", 0, "requests per minute (0: learn the provider's limit)")
+	fs.IntVar(&c.retries, "retries", pipeline.DefaultRetries, "retries per row after the first attempt")
+	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request")
+	fs.StringVar(&c.sheet, "sheet", "", "worksheet to read from an .xlsx input (default: the first)")
+	fs.IntVar(&c.limit, "limit", 0, "process only the first N rows")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "render and show the first prompts and the row count; send nothing")
+	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or progress lines")
+	fs.StringVar(&c.logFormat, "log-format", "text", "progress and summary lines on a non-terminal: text or json")
+	fs.BoolVarP(&c.help, "help", "h", false, "show this help")
+	return fs
+}
+
+const usageHead = `enrich runs an LLM prompt over every row of a CSV, TSV, JSON Lines or Excel
+file and writes every row back, in order, with the answer in a new column.
+
+usage: enrich INPUT -o OUTPUT -p TEMPLATE [flags]
+
+  INPUT    .csv, .tsv, .jsonl or .xlsx file, or - for standard input
+  OUTPUT   .csv, .tsv, .jsonl or .xlsx file, or - for standard output
+
+example:
+  enrich examples/products.csv -o out.csv --provider mock \
+    -p 'Write a one-line ad for {{.name}}: {{.description}}'
+
+flags:
+`
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := newFlagSet(&c)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return c, usageError{err}
+	}
+	if c.help {
+		fmt.Fprint(stderr, usageHead+fs.FlagUsages())
+		return c, nil
+	}
+	c.temperatureSet = fs.Changed("temperature")
+	switch fs.NArg() {
+	case 0:
+		return c, usagef("no INPUT given; usage: enrich INPUT -o OUTPUT -p TEMPLATE (see --help)")
+	case 1:
+		c.input = fs.Arg(0)
+	default:
+		return c, usagef("one INPUT at a time, got %d: %s", fs.NArg(), strings.Join(fs.Args(), " "))
+	}
+	return c, c.validate()
+}
+
+func (c *config) validate() error {
+	if c.output == "" && !c.dryRun {
+		return usagef("no OUTPUT given; use -o FILE, or -o - for standard output")
+	}
+	switch {
+	case c.prompt != "" && c.promptFile != "":
+		return usagef("use -p or --prompt-file, not both")
+	case c.promptFile != "":
+		b, err := os.ReadFile(c.promptFile)
+		if err != nil {
+			return fmt.Errorf("reading the prompt file: %w", err)
+		}
+		c.prompt = string(b)
+	case c.prompt == "":
+		return usagef("no prompt given; use -p TEMPLATE or --prompt-file FILE")
+	}
+	if c.format != "" {
+		f, err := readers.ParseFormat(c.format)
+		if err != nil {
+			return usageError{err}
+		}
+		if f == readers.FormatXLSX {
+			return usagef("--format applies to standard input and output, which cannot be xlsx")
+		}
+	}
+	switch c.provider {
+	case "openai", "mock":
+	default:
+		return usagef("unknown provider %q; use openai or mock", c.provider)
+	}
+	if c.concurrency < 1 {
+		return usagef("-j/--concurrency must be at least 1, got %d", c.concurrency)
+	}
+	if c.rpm < 0 {
+		return usagef("--rpm must not be negative, got %g", c.rpm)
+	}
+	if c.retries < 0 {
+		return usagef("--retries must not be negative, got %d", c.retries)
+	}
+	if c.timeout <= 0 {
+		return usagef("--timeout must be positive, got %s", c.timeout)
+	}
+	if c.limit < 0 {
+		return usagef("--limit must not be negative, got %d", c.limit)
+	}
+	if c.maxTokens < 0 {
+		return usagef("--max-tokens must not be negative, got %d", c.maxTokens)
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return usagef("--log-format must be text or json, got %q", c.logFormat)
+	}
+	return nil
+}
+
+func exitCodeFor(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return exitUsage
+	}
+	return exitFatal
+}

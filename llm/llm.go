@@ -1,0 +1,83 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Client sends one request to a model and returns its answer.
+//
+// Complete makes exactly one attempt: retries, rate limits and timeouts are
+// the caller's (the pipeline's), so that every attempt is seen and paced.
+// Failures are returned as *Error when the provider said something (status,
+// message, rate-limit hints), or as transport errors otherwise.
+type Client interface {
+	Complete(ctx context.Context, req Request) (Response, error)
+}
+
+// Request is the provider-neutral shape of one chat completion.
+type Request struct {
+	Model       string
+	System      string   // empty: no system message
+	Prompt      string   // the rendered user message
+	MaxTokens   int      // 0: provider default
+	Temperature *float64 // nil: provider default
+}
+
+// Response is one answer.
+type Response struct {
+	Text         string
+	FinishReason string // as the provider reported it ("stop", "length", …)
+	Usage        Usage
+	Limits       Limits // rate-limit headers seen on this response, if any
+}
+
+// Usage counts tokens as the provider reported them.
+type Usage struct {
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Limits holds the provider's request rate-limit headers
+// (x-ratelimit-limit-requests, -remaining-requests, -reset-requests)
+// and their token counterparts (x-ratelimit-*-tokens).
+// Zero values mean "not sent".
+type Limits struct {
+	LimitRequests     int
+	RemainingRequests int
+	HasRemaining      bool // RemainingRequests was sent (it may be 0)
+	ResetRequests     time.Duration
+
+	LimitTokens        int
+	RemainingTokens    int
+	HasRemainingTokens bool // RemainingTokens was sent (it may be 0)
+	ResetTokens        time.Duration
+}
+
+// Error is a failed attempt the provider answered.
+type Error struct {
+	Status     int           // HTTP status; 0 when the body, not the status, was bad
+	Message    string        // the provider's own message, or what was wrong with the body
+	RetryAfter time.Duration // from Retry-After / retry-after-ms; 0 when absent
+	Retryable  bool          // 408, 409, 429, 5xx and unparseable 200s
+	Limits     Limits
+	Code       string // the provider's error code or type, e.g. "insufficient_quota"; may be empty
+}
+
+func (e *Error) Error() string {
+	if e.Status == 0 {
+		return e.Message
+	}
+	if e.Message == "" {
+		return fmt.Sprintf("status %d", e.Status)
+	}
+	return fmt.Sprintf("status %d: %s", e.Status, e.Message)
+}
+
+// IsRateLimited reports whether err is a 429 from the provider.
+func IsRateLimited(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == 429
+}

@@ -1,0 +1,115 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/enrich-dev/enrich/templates"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultColumn      = "response"
+	DefaultConcurrency = 8
+	DefaultRetries     = 5
+	DefaultTimeout     = 2 * time.Minute
+	DefaultMaxBackoff  = 30 * time.Second
+	DefaultProgress    = 250 * time.Millisecond
+)
+
+// Options configures Run. The zero value of every field but Template means
+// its documented default.
+type Options struct {
+	Template *templates.Template // required
+	System   string              // system prompt, sent with every request
+
+	Model       string
+	MaxTokens   int      // 0: the provider's default
+	Temperature *float64 // nil: the provider's default
+
+	Column      string // the answer column; default "response"
+	ErrorColumn string // default Column + "_error"
+
+	Concurrency int           // requests in flight; default 8
+	RPM         float64       // requests per minute; 0 learns the provider's limit
+	Retries     int           // retries after the first attempt; default 5, -1 for none
+	Timeout     time.Duration // per attempt; default 2m
+	MaxBackoff  time.Duration // cap on one backoff wait without Retry-After; default 30s
+	Window      int           // rows read ahead of the writer; default max(256, 8×Concurrency)
+	Limit       int           // process only the first Limit rows; 0 for all
+
+	// Total is the number of rows when the caller knows it (for progress);
+	// 0 when unknown.
+	Total int64
+	// Progress, when set, receives a snapshot every ProgressEvery (default
+	// 250ms) and a last one when the run ends. It must return quickly.
+	Progress      func(Stats)
+	ProgressEvery time.Duration
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Template == nil {
+		return o, errors.New("pipeline: no prompt template")
+	}
+	if o.Column == "" {
+		o.Column = DefaultColumn
+	}
+	if o.ErrorColumn == "" {
+		o.ErrorColumn = o.Column + "_error"
+	}
+	if o.Column == o.ErrorColumn {
+		return o, fmt.Errorf("the answer column and the error column are both %q", o.Column)
+	}
+	switch {
+	case o.Concurrency == 0:
+		o.Concurrency = DefaultConcurrency
+	case o.Concurrency < 0:
+		return o, fmt.Errorf("concurrency must be at least 1, got %d", o.Concurrency)
+	}
+	if o.RPM < 0 {
+		return o, fmt.Errorf("requests per minute must not be negative, got %g", o.RPM)
+	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = DefaultRetries
+	case o.Retries == -1:
+		o.Retries = 0
+	case o.Retries < -1:
+		return o, fmt.Errorf("retries must not be negative, got %d", o.Retries)
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	} else if o.Timeout < 0 {
+		return o, fmt.Errorf("timeout must be positive, got %s", o.Timeout)
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.Window <= 0 {
+		o.Window = max(256, 8*o.Concurrency)
+	}
+	if o.Window < o.Concurrency {
+		o.Window = o.Concurrency
+	}
+	if o.Limit < 0 {
+		return o, fmt.Errorf("limit must not be negative, got %d", o.Limit)
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = DefaultProgress
+	}
+	return o, nil
+}
+
+// Added returns the names of the columns Run appends to every row, in order.
+func (o Options) Added() []string {
+	col := o.Column
+	if col == "" {
+		col = DefaultColumn
+	}
+	errCol := o.ErrorColumn
+	if errCol == "" {
+		errCol = col + "_error"
+	}
+	return []string{col, errCol}
+}

@@ -1,0 +1,188 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/enrich-dev/enrich/llm"
+	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/writers"
+)
+
+type job struct {
+	seq int64
+	row readers.Row
+}
+
+type result struct {
+	seq int64
+	rec writers.Record
+}
+
+type run struct {
+	opts   Options
+	client llm.Client
+	lim    *limiter
+	stats  *counters
+	base   time.Duration // first backoff step
+}
+
+// Run reads every row of r, asks c for an answer per row, and writes each
+// row with its answer to w, in input order. w's header must end with
+// opts.Added().
+//
+// Run finishes w: Close when every row was written, Abort (no output left
+// behind) when the run stops early. The returned Stats count the run
+// either way. The error is non-nil only when the run could not finish: a
+// read or write failure, or ctx being done. Rows whose request failed are
+// counted in Stats.Failed and are not an error.
+func Run(ctx context.Context, r readers.Reader, w writers.Writer, c llm.Client, opts Options) (Stats, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		_ = w.Abort()
+		return Stats{}, err
+	}
+	rn := &run{
+		opts:   opts,
+		client: c,
+		lim:    newLimiter(opts.RPM),
+		stats:  &counters{start: time.Now(), total: opts.Total},
+		base:   500 * time.Millisecond,
+	}
+	stopProgress := rn.reportProgress()
+	err = rn.stages(ctx, r, w)
+	if err == nil {
+		err = w.Close()
+	} else {
+		_ = w.Abort()
+	}
+	stopProgress()
+	return rn.stats.snapshot(), err
+}
+
+func (rn *run) stages(ctx context.Context, r readers.Reader, w writers.Writer) error {
+	g, ctx := errgroup.WithContext(ctx)
+	slots := make(chan struct{}, rn.opts.Window)
+	jobs := make(chan job, rn.opts.Concurrency)
+	results := make(chan result, rn.opts.Concurrency)
+
+	g.Go(func() error {
+		defer close(jobs)
+		return rn.read(ctx, r, slots, jobs)
+	})
+
+	var workers sync.WaitGroup
+	for range rn.opts.Concurrency {
+		workers.Add(1)
+		g.Go(func() error {
+			defer workers.Done()
+			for j := range jobs {
+				values, err := rn.answer(ctx, j)
+				if err != nil {
+					return err
+				}
+				select {
+				case results <- result{seq: j.seq, rec: writers.Record{Row: j.row, Values: values}}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		workers.Wait()
+		close(results)
+		return nil
+	})
+
+	g.Go(func() error { return rn.write(ctx, w, slots, results) })
+	return g.Wait()
+}
+
+// read feeds jobs, taking a window slot per row so that it never runs more
+// than Window rows ahead of the writer.
+func (rn *run) read(ctx context.Context, r readers.Reader, slots chan<- struct{}, jobs chan<- job) error {
+	for seq := int64(0); rn.opts.Limit == 0 || seq < int64(rn.opts.Limit); seq++ {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		row, err := r.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		select {
+		case jobs <- job{seq: seq, row: row}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// write restores input order: results arrive as workers finish them and
+// wait in pending until every earlier row has been written.
+func (rn *run) write(ctx context.Context, w writers.Writer, slots <-chan struct{}, results <-chan result) error {
+	pending := make(map[int64]writers.Record)
+	next := int64(0)
+	for res := range results {
+		pending[res.seq] = res.rec
+		for {
+			rec, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			if err := w.Write(ctx, rec); err != nil {
+				return fmt.Errorf("writing row %d: %w", rec.Row.Num, err)
+			}
+			rn.stats.rows.Add(1)
+			next++
+			<-slots
+		}
+	}
+	if len(pending) > 0 && ctx.Err() == nil {
+		return fmt.Errorf("internal error: %d rows never reached the writer", len(pending))
+	}
+	return ctx.Err()
+}
+
+func (rn *run) reportProgress() (stop func()) {
+	if rn.opts.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(rn.opts.ProgressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				rn.opts.Progress(rn.stats.snapshot())
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		rn.opts.Progress(rn.stats.snapshot())
+	}
+}
+
+func asError(err error, target **llm.Error) bool { return err != nil && errors.As(err, target) }

@@ -1,0 +1,105 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/avast/retry-go/v4"
+
+	"github.com/enrich-dev/enrich/llm"
+)
+
+// answer renders one row's prompt and asks the model, retrying what is
+// worth retrying. It returns the values of the added columns; only a
+// cancelled run is an error.
+func (r *run) answer(ctx context.Context, j job) ([]string, error) {
+	prompt, err := r.opts.Template.Render(j.row.Cells)
+	if err != nil {
+		return r.failed(j, err), nil
+	}
+	req := llm.Request{
+		Model:       r.opts.Model,
+		System:      r.opts.System,
+		Prompt:      prompt,
+		MaxTokens:   r.opts.MaxTokens,
+		Temperature: r.opts.Temperature,
+	}
+	resp, attempts, err := r.complete(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if attempts > 1 {
+			err = fmt.Errorf("%w (gave up after %d attempts)", err, attempts)
+		}
+		return r.failed(j, err), nil
+	}
+	r.stats.answered.Add(1)
+	return []string{resp.Text, ""}, nil
+}
+
+func (r *run) failed(j job, err error) []string {
+	r.stats.failed.Add(1)
+	msg := err.Error()
+	located := fmt.Sprintf("row %d: %s", j.row.Num, msg)
+	r.stats.firstErr.CompareAndSwap(nil, &located)
+	return []string{"", msg}
+}
+
+// complete makes up to 1+Retries attempts, each paced by the shared
+// limiter, so that retries pay for their place in the rate like any
+// request.
+func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int, error) {
+	attempts := 0
+	resp, err := retry.DoWithData(func() (llm.Response, error) {
+		attempts++
+		if attempts > 1 {
+			r.stats.retries.Add(1)
+		}
+		if err := r.lim.Wait(ctx); err != nil {
+			return llm.Response{}, retry.Unrecoverable(err)
+		}
+		actx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+		resp, err := r.client.Complete(actx, req)
+		cancel()
+		r.stats.requests.Add(1)
+		r.lim.Observe(resp, err)
+		if err == nil {
+			r.stats.tokensIn.Add(int64(resp.Usage.PromptTokens))
+			r.stats.tokensOut.Add(int64(resp.Usage.CompletionTokens))
+			return resp, nil
+		}
+		if llm.IsRateLimited(err) {
+			r.stats.limited.Add(1)
+		}
+		switch {
+		case ctx.Err() != nil:
+			return resp, retry.Unrecoverable(ctx.Err())
+		case errors.Is(err, context.DeadlineExceeded):
+			err = fmt.Errorf("no answer within %s (--timeout): %w", r.opts.Timeout, err)
+		case !llm.Retryable(err):
+			return resp, retry.Unrecoverable(err)
+		}
+		return resp, err
+	},
+		retry.Context(ctx),
+		retry.Attempts(uint(r.opts.Retries)+1),
+		retry.LastErrorOnly(true),
+		retry.DelayType(r.backoff),
+	)
+	return resp, attempts, err
+}
+
+// backoff is exponential with full jitter (0.5s·2^n, capped), unless the
+// provider said how long to wait, which wins.
+func (r *run) backoff(n uint, err error, _ *retry.Config) time.Duration {
+	if d := llm.RetryAfter(err); d > 0 {
+		// A little jitter keeps workers released by the same hint apart.
+		return d + rand.N(d/10+time.Millisecond)
+	}
+	ceiling := min(r.base<<min(n, 20), r.opts.MaxBackoff)
+	return ceiling/2 + rand.N(ceiling/2+1)
+}

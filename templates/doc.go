@@ -1,0 +1,20 @@
+// Package templates renders one prompt per row with Go's text/template.
+//
+// The dot is the row as a map from column name to cell text, so {{.name}}
+// and {{index . "Product Name"}} both work and {{len .}} is the column count.
+// Column names are the header cells as read, with two repairs so that every
+// column can be addressed: an empty header cell is named column_N (N counts
+// from 1), and a repeated name gets _2, _3, … on its later occurrences
+// (see Keys). Output files keep the header cells as they were.
+//
+// Parse validates a template against the header before any row is read: a
+// field that names a missing column is an error that names the field, lists
+// the columns that exist and suggests the closest one. Rendering uses
+// missingkey=error as well, so nothing renders as "<no value>".
+//
+// Helpers (see Funcs) are deterministic and have no access to the
+// environment, the clock or the network: a rendered prompt depends only on
+// the row, which keeps prompts reproducible and safe to cache.
+//
+// The package does not read input or call models.
+package templates
