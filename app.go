@@ -31,10 +31,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := c.checkPaths(); err != nil {
 		return fail(stderr, err)
 	}
-	client, err := c.newClient()
-	if err != nil {
-		return fail(stderr, err)
-	}
 	inFormat, err := readers.FormatOf(c.input, readers.Format(c.format))
 	if err != nil {
 		return fail(stderr, usageError{err})
@@ -53,6 +49,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	defer r.Close()
 	tmpl, err := templates.Parse(c.prompt, r.Header(), displayName(c.input))
+	if err != nil {
+		return fail(stderr, err)
+	}
+	client, err := c.newClient()
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -13,9 +13,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
 	if code == exitFatal && ctx.Err() != nil {
 		code = exitInterrupted
 	}
+	stop()
 	os.Exit(code)
 }

@@ -136,6 +136,10 @@ func (rn *run) read(ctx context.Context, r readers.Reader, slots chan<- struct{}
 func (rn *run) write(ctx context.Context, w writers.Writer, slots <-chan struct{}, results <-chan result) error {
 	pending := make(map[int64]writers.Record)
 	next := int64(0)
+	limit := 0
+	if cl, ok := w.(writers.CellLimiter); ok {
+		limit = cl.MaxCellChars()
+	}
 	for res := range results {
 		pending[res.seq] = res.rec
 		for {
@@ -144,6 +148,9 @@ func (rn *run) write(ctx context.Context, w writers.Writer, slots <-chan struct{
 				break
 			}
 			delete(pending, next)
+			if limit > 0 {
+				rn.fit(&rec, limit)
+			}
 			if err := w.Write(ctx, rec); err != nil {
 				return fmt.Errorf("writing row %d: %w", rec.Row.Num, err)
 			}
@@ -156,6 +163,18 @@ func (rn *run) write(ctx context.Context, w writers.Writer, slots <-chan struct{
 		return fmt.Errorf("internal error: %d rows never reached the writer", len(pending))
 	}
 	return ctx.Err()
+}
+
+// fit cuts an answer too long for the output's cells (XLSX) and says so
+// in the row's error column: the row keeps what fits instead of the
+// writer failing the whole run.
+func (rn *run) fit(rec *writers.Record, limit int) {
+	if n := writers.CellChars(rec.Values[0]); n > limit {
+		rec.Values[0] = writers.FitCell(rec.Values[0], limit)
+		rec.Values[1] = fmt.Sprintf("answer cut to %d of its %d characters, the most an Excel cell holds; write .csv or .jsonl for the whole answer", limit, n)
+		rn.stats.answered.Add(-1)
+		rn.stats.failed.Add(1)
+	}
 }
 
 func (rn *run) reportProgress() (stop func()) {

@@ -164,45 +164,45 @@ func TestRowFailuresAndRetries(t *testing.T) {
 		wantRequests int64
 	}{
 		{
-			name: "5xx then success",
-			fault: onceFor("row-1", fakeprovider.Status500),
+			name:         "5xx then success",
+			fault:        onceFor("row-1", fakeprovider.Status500),
 			wantAnswered: 3, wantRequests: 4,
 		},
 		{
-			name: "429 with Retry-After then success",
-			fault: onceFor("row-1", fakeprovider.Status429),
+			name:         "429 with Retry-After then success",
+			fault:        onceFor("row-1", fakeprovider.Status429),
 			wantAnswered: 3, wantRequests: 4,
 		},
 		{
-			name: "truncated body is retried",
-			fault: onceFor("row-1", fakeprovider.Truncated),
+			name:         "truncated body is retried",
+			fault:        onceFor("row-1", fakeprovider.Truncated),
 			wantAnswered: 3, wantRequests: 4,
 		},
 		{
-			name: "dropped connection is retried",
-			fault: onceFor("row-1", fakeprovider.DropConnection),
+			name:         "dropped connection is retried",
+			fault:        onceFor("row-1", fakeprovider.DropConnection),
 			wantAnswered: 3, wantRequests: 4,
 		},
 		{
-			name: "hang times out and is retried",
-			fault: onceFor("row-1", fakeprovider.Hang),
-			timeout: 200 * time.Millisecond,
+			name:         "hang times out and is retried",
+			fault:        onceFor("row-1", fakeprovider.Hang),
+			timeout:      200 * time.Millisecond,
 			wantAnswered: 3, wantRequests: 4,
 		},
 		{
-			name: "400 is not retried",
-			fault: always("row-1", fakeprovider.Status400),
+			name:         "400 is not retried",
+			fault:        always("row-1", fakeprovider.Status400),
 			wantAnswered: 2, wantErr: "status 400: Invalid value for 'model'", wantRequests: 3,
 		},
 		{
-			name: "401 is not retried",
-			fault: always("row-1", fakeprovider.Status401),
+			name:         "401 is not retried",
+			fault:        always("row-1", fakeprovider.Status401),
 			wantAnswered: 2, wantErr: "status 401", wantRequests: 3,
 		},
 		{
-			name: "503 forever gives up after the retries",
-			fault: always("row-1", fakeprovider.Status503),
-			retries: 2,
+			name:         "503 forever gives up after the retries",
+			fault:        always("row-1", fakeprovider.Status503),
+			retries:      2,
 			wantAnswered: 2, wantErr: "gave up after 3 attempts", wantRequests: 5,
 		},
 	}
@@ -334,5 +334,29 @@ func TestDryRunSendsNothing(t *testing.T) {
 	}
 	if pv.Rows != 7 || len(pv.Prompts) != 2 || pv.Prompts[1].Text != "say row-1" || pv.Prompts[1].Row != 3 {
 		t.Errorf("preview %+v, want 7 rows and the first 2 prompts", pv)
+	}
+}
+
+// limitedWriter is a memWriter with a cell limit, like XLSX.
+type limitedWriter struct{ memWriter }
+
+func (w *limitedWriter) MaxCellChars() int { return 10 }
+
+func TestAnswerTooLongForACellIsARowError(t *testing.T) {
+	w := &limitedWriter{}
+	tp, err := templates.Parse("a long prompt for {{.text}}", []string{"id", "text"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := Run(context.Background(), &sliceReader{n: 2}, w, llm.Mock{}, Options{Template: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Failed != 2 || stats.Answered != 0 {
+		t.Errorf("stats %+v, want both rows failed", stats)
+	}
+	got := w.recs[0].Values
+	if len([]rune(got[0])) != 10 || !strings.Contains(got[1], "answer cut to 10 of its") {
+		t.Errorf("values %q, want the answer cut to 10 characters and the cut reported", got)
 	}
 }

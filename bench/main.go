@@ -1,0 +1,187 @@
+// Command bench measures enrich against a local fake provider and prints
+// wall time beside the ideal for each scenario of the speed targets:
+//
+//	go run ./bench              # every scenario
+//	go run ./bench -only latency,memory
+//
+// It builds the enrich binary, serves internal/fakeprovider on loopback in
+// this process, and runs enrich as a child process, so the figures include
+// start-up, reading, writing and the real HTTP client. Peak memory is the
+// child's maximum resident set size.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/enrich-dev/enrich/internal/fakeprovider"
+)
+
+type scenario struct {
+	name     string
+	rows     int
+	provider fakeprovider.Options
+	args     []string
+	ideal    time.Duration // 0: no time target
+	maxRatio float64
+	check    func(res result) string // extra pass/fail note
+}
+
+type result struct {
+	wall      time.Duration
+	maxRSSMB  float64
+	requests  int64
+	limited   int64
+	rowsPerS  float64
+	exitCode  int
+	stderrEnd string
+}
+
+func main() {
+	only := flag.String("only", "", "comma-separated scenarios to run (default all)")
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "enrich-bench-")
+	check(err)
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "enrich")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	check(build.Run())
+
+	failed := false
+	fmt.Printf("%-28s %8s %9s %9s %7s %9s %8s %6s  %s\n", "scenario", "rows", "wall", "ideal", "ratio", "rows/s", "rss MB", "429s", "verdict")
+	var rss20k float64
+	for _, sc := range scenarios() {
+		if *only != "" && !strings.Contains(","+*only+",", ","+strings.SplitN(sc.name, "/", 2)[0]+",") {
+			continue
+		}
+		res := runScenario(bin, dir, sc)
+		verdict := "ok"
+		ratio := 0.0
+		if sc.ideal > 0 {
+			ratio = res.wall.Seconds() / sc.ideal.Seconds()
+			if ratio > sc.maxRatio {
+				verdict = fmt.Sprintf("SLOW (target ≤ %.2f×)", sc.maxRatio)
+			}
+		}
+		if sc.check != nil {
+			if note := sc.check(res); note != "" {
+				verdict = note
+			}
+		}
+		if sc.name == "memory/20k" {
+			rss20k = res.maxRSSMB
+		}
+		if sc.name == "memory/100k" && rss20k > 0 {
+			if res.maxRSSMB > 1.5*rss20k || res.maxRSSMB >= 100 {
+				verdict = fmt.Sprintf("TOO BIG (%.1f MB vs %.1f MB at 20k)", res.maxRSSMB, rss20k)
+			} else {
+				verdict = fmt.Sprintf("ok (%.2f× the 20k peak)", res.maxRSSMB/rss20k)
+			}
+		}
+		if res.exitCode != 0 {
+			verdict = fmt.Sprintf("EXIT %d: %s", res.exitCode, res.stderrEnd)
+		}
+		if !strings.HasPrefix(verdict, "ok") {
+			failed = true
+		}
+		idealS, ratioS := "-", "-"
+		if sc.ideal > 0 {
+			idealS, ratioS = fmt.Sprintf("%.2fs", sc.ideal.Seconds()), fmt.Sprintf("%.3f×", ratio)
+		}
+		fmt.Printf("%-28s %8d %8.2fs %9s %7s %9.0f %8.1f %6d  %s\n", sc.name, sc.rows, res.wall.Seconds(), idealS, ratioS, res.rowsPerS, res.maxRSSMB, res.limited, verdict)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func scenarios() []scenario {
+	const rpm = 1200
+	// Real providers let a minute's worth of requests burst; one second's
+	// worth is the stingy end of that.
+	limited := fakeprovider.Options{RPM: rpm, Burst: rpm / 60}
+	withHeaders := limited
+	withHeaders.LimitHeaders = true
+	few429 := func(res result) string {
+		if float64(res.limited) >= 0.02*float64(res.requests) {
+			return fmt.Sprintf("TOO MANY 429s (%d of %d requests)", res.limited, res.requests)
+		}
+		return ""
+	}
+	return []scenario{
+		{name: "latency/250ms-j40", rows: 400, provider: fakeprovider.Options{Latency: 250 * time.Millisecond},
+			args: []string{"-j", "40"}, ideal: 400 * 250 * time.Millisecond / 40, maxRatio: 1.05},
+		{name: "rpm/1200-given", rows: 200, provider: limited,
+			args: []string{"-j", "16", "--rpm", "1200"}, ideal: 200 * time.Minute / rpm, maxRatio: 1.10, check: few429},
+		{name: "adaptive/1200-headers", rows: 200, provider: withHeaders,
+			args: []string{"-j", "16"}, ideal: 200 * time.Minute / rpm, maxRatio: 1.5},
+		{name: "adaptive/1200-429s-only", rows: 200, provider: limited,
+			args: []string{"-j", "16"}, ideal: 200 * time.Minute / rpm, maxRatio: 1.5},
+		{name: "throughput/zero-latency-j64", rows: 10000, provider: fakeprovider.Options{},
+			args: []string{"-j", "64"}, check: func(res result) string {
+				if res.rowsPerS < 7000 {
+					return fmt.Sprintf("SLOW (target ≥ 7000 rows/s, 10× the Python recipe's ~700)")
+				}
+				return fmt.Sprintf("ok (%.0f× the Python recipe's ~700 rows/s)", res.rowsPerS/700)
+			}},
+		{name: "memory/20k", rows: 20000, provider: fakeprovider.Options{}, args: []string{"-j", "64"}},
+		{name: "memory/100k", rows: 100000, provider: fakeprovider.Options{}, args: []string{"-j", "64"}},
+	}
+}
+
+func runScenario(bin, dir string, sc scenario) result {
+	in := filepath.Join(dir, fmt.Sprintf("in-%d.csv", sc.rows))
+	if _, err := os.Stat(in); err != nil {
+		writeInput(in, sc.rows)
+	}
+	p := fakeprovider.New(sc.provider)
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	out := filepath.Join(dir, "out.csv")
+	args := append([]string{in, "-o", out, "-p", "Summarise: {{.title}} {{.body}}", "--base-url", srv.URL + "/v1", "--quiet"}, sc.args...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=bench-key")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	res := result{wall: wall, requests: p.Requests(), limited: p.RateLimited(), rowsPerS: float64(sc.rows) / wall.Seconds()}
+	if err != nil {
+		res.exitCode = cmd.ProcessState.ExitCode()
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		res.stderrEnd = lines[len(lines)-1]
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		res.maxRSSMB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	}
+	return res
+}
+
+func writeInput(path string, rows int) {
+	f, err := os.Create(path)
+	check(err)
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "id,title,body")
+	for i := range rows {
+		fmt.Fprintf(w, "%d,Ticket %d,\"The printer on floor %d, again, says \"\"PC LOAD LETTER\"\".\"\n", i, i, i%9)
+	}
+	check(w.Flush())
+	check(f.Close())
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,149 @@
+package llm
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// post wraps err the way http.Client.Do does.
+func post(err error) error {
+	return &url.Error{Op: "Post", URL: "http://127.0.0.1:1/v1/chat/completions", Err: err}
+}
+
+func dial(err error) error {
+	return post(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", err)})
+}
+
+func TestRetryable(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"retryable *Error", &Error{Status: 503, Retryable: true}, true},
+		{"final *Error", &Error{Status: 400}, false},
+		{"wrapped *Error", fmt.Errorf("row 3: %w", &Error{Status: 429, Retryable: true}), true},
+		{"canceled", post(context.Canceled), false},
+		{"deadline", post(context.DeadlineExceeded), true},
+		{"wrapped deadline", fmt.Errorf("attempt 2: %w", context.DeadlineExceeded), true},
+		{"refused", dial(syscall.ECONNREFUSED), true},
+		{"reset", post(&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), true},
+		{"broken pipe", post(&net.OpError{Op: "write", Net: "tcp", Err: syscall.EPIPE}), true},
+		{"host unreachable", dial(syscall.EHOSTUNREACH), true},
+		{"eof", post(io.EOF), true},
+		{"unexpected eof", fmt.Errorf("read response body: %w", io.ErrUnexpectedEOF), true},
+		{"closed conn", post(net.ErrClosed), true},
+		{"goaway", post(errors.New(`http2: server sent GOAWAY and closed the connection; LastStreamID=1999, ErrCode=NO_ERROR, debug=""`)), true},
+		{"stream reset", post(errors.New("stream error: stream ID 3; INTERNAL_ERROR; received from peer")), true},
+		{"idle closed", post(errors.New("http: server closed idle connection")), true},
+		{"dns timeout", post(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "i/o timeout", Name: "h", IsTimeout: true}}), true},
+		{"dns not found", post(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "h", IsNotFound: true}}), false},
+		{"untrusted cert", post(x509.UnknownAuthorityError{}), false},
+		{"wrong host cert", post(x509.HostnameError{Host: "h", Certificate: &x509.Certificate{}}), false},
+		{"malformed response", post(errors.New(`net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x15\x03"`)), false},
+		{"https to http", post(errors.New("http: server gave HTTP response to HTTPS client")), false},
+		{"anything else", errors.New("encode request: json: unsupported value: NaN"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Retryable(tt.err); got != tt.want {
+				t.Errorf("Retryable(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRetryAfterOfErrors(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want time.Duration
+	}{
+		{nil, 0},
+		{io.EOF, 0},
+		{&Error{Status: 429, RetryAfter: 3 * time.Second}, 3 * time.Second},
+		{fmt.Errorf("row 9: %w", &Error{Status: 503, RetryAfter: time.Minute}), time.Minute},
+	} {
+		if got := RetryAfter(tt.err); got != tt.want {
+			t.Errorf("RetryAfter(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestHint(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"nil", nil, ""},
+		{"401", &Error{Status: 401}, "check OPENAI_API_KEY (or the key for your --base-url server)"},
+		{"404", fmt.Errorf("row 1: %w", &Error{Status: 404}), "check --model and --base-url (requests go to BASE/chat/completions)"},
+		{"429", &Error{Status: 429, Retryable: true}, "the provider is rate-limiting; lower -j or set --rpm"},
+		{"429 quota", &Error{Status: 429, Code: "insufficient_quota"}, "the account is out of credits or over its quota; check billing for the key's project"},
+		{"403", &Error{Status: 403}, "the key may not use this model or endpoint; check its project, permissions and region"},
+		{"content filter", &Error{Code: "content_filter"}, "the provider's content filter blocked this answer; rephrase the prompt or skip the row"},
+		{"cap ran out", &Error{Message: "response has no content (finish_reason length)"}, "the token cap ran out before any answer (reasoning models think first); raise the max tokens"},
+		{"token cap field", &Error{Status: 400, Message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."},
+			"the server rejects the token-cap field it was sent; try the other of max_tokens and max_completion_tokens (OpenAIOptions.MaxTokensField)"},
+		{"other 400", &Error{Status: 400, Message: "messages: too long"}, ""},
+		{"500", &Error{Status: 500, Retryable: true}, ""},
+		{"refused", dial(syscall.ECONNREFUSED), "is the server at --base-url running?"},
+		{"dns not found", post(&net.DNSError{Err: "no such host", Name: "h", IsNotFound: true}), "the host in --base-url does not resolve; check its spelling"},
+		{"cert", post(x509.UnknownAuthorityError{}), "the server's TLS certificate is not trusted; check the host in --base-url"},
+		{"canceled", post(context.Canceled), ""},
+		{"other", errors.New("boom"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Hint(tt.err); got != tt.want {
+				t.Errorf("Hint(%v) = %q, want %q", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWrongScheme: https:// against a plain HTTP server, and the reverse,
+// fail for good instead of being retried. (Go's TLS server answers the
+// latter with a plain 400 that says what happened; other servers send
+// bytes that are not HTTP at all, which the hint covers.)
+func TestWrongScheme(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, okBody) }))
+	defer plain.Close()
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, okBody) }))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+
+	for _, base := range []string{
+		strings.Replace(plain.URL, "http://", "https://", 1),
+		strings.Replace(tlsSrv.URL, "https://", "http://", 1),
+	} {
+		t.Run(base, func(t *testing.T) {
+			c, err := NewOpenAI(OpenAIOptions{BaseURL: base, APIKey: fakeKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Complete(context.Background(), Request{Model: "m", Prompt: "p"})
+			if err == nil || Retryable(err) || !strings.Contains(err.Error()+Hint(err), "HTTPS") && !strings.Contains(err.Error()+Hint(err), "https://") {
+				t.Errorf("got %v (retryable %v, hint %q), want a final error that mentions HTTPS", err, Retryable(err), Hint(err))
+			}
+			if strings.Contains(err.Error(), fakeKey) {
+				t.Errorf("the API key leaked: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,45 @@
+package pipeline
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/enrich-dev/enrich/internal/fakeprovider"
+	"github.com/enrich-dev/enrich/writers"
+)
+
+// discard is a Writer that keeps nothing, so benchmarks measure the stage.
+type discard struct{}
+
+func (discard) Write(context.Context, writers.Record) error { return nil }
+func (discard) Close() error                                { return nil }
+func (discard) Abort() error                                { return nil }
+
+func benchRun(b *testing.B, rows, concurrency int, latency time.Duration) {
+	p := fakeprovider.New(fakeprovider.Options{Latency: latency})
+	c := newClient(b, p)
+	tp := mustTemplate(b, "{{.text}}")
+	runs := 0
+	var spent time.Duration
+	for b.Loop() {
+		start := time.Now()
+		runs++
+		if _, err := Run(context.Background(), &sliceReader{n: rows}, discard{}, c, Options{Template: tp, Concurrency: concurrency}); err != nil {
+			b.Fatal(err)
+		}
+		spent += time.Since(start)
+	}
+	perRun := spent.Seconds() / float64(runs)
+	b.ReportMetric(float64(rows)/perRun, "rows/s")
+	if latency > 0 {
+		ideal := float64(rows) * latency.Seconds() / float64(concurrency)
+		b.ReportMetric(perRun/ideal, "x-ideal")
+	}
+}
+
+// 400 rows × 250ms ÷ 40 workers: the ideal is 2.5s a run.
+func BenchmarkRunLatency(b *testing.B) { benchRun(b, 400, 40, 250*time.Millisecond) }
+
+// Zero latency: what the stage itself costs, HTTP included.
+func BenchmarkRunThroughput(b *testing.B) { benchRun(b, 10000, 64, 0) }

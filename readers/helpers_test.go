@@ -1,0 +1,64 @@
+package readers
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// corpora is where CI checks out the shared test corpora, beside the repo.
+var corpora = filepath.Join("..", "..", "shared", "corpora")
+
+// corpus returns the path of a shared corpus directory, skipping the test
+// when the checkout does not have it.
+func corpus(t testing.TB, dir string) string {
+	t.Helper()
+	p := filepath.Join(corpora, dir)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("corpus %s not found (%v): check out the shared corpora next to the repository to run this test", p, err)
+	}
+	return p
+}
+
+// readAll drains r, returning the rows read before the first error.
+func readAll(t testing.TB, r Reader) ([]Row, error) {
+	t.Helper()
+	var rows []Row
+	for {
+		row, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, row)
+	}
+}
+
+func cellsOf(rows []Row) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Cells
+	}
+	return out
+}
+
+func numsOf(rows []Row) []int {
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		out[i] = r.Num
+	}
+	return out
+}
+
+// errText is "" for a nil error, so tables can say "no error" with "".
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,0 +1,94 @@
+package readers
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Options says how Open reads its input. The zero value reads a file in the
+// format its extension names.
+type Options struct {
+	// Format overrides the format inferred from the file name. For standard
+	// input it defaults to CSV.
+	Format Format
+	// Sheet names the worksheet of an XLSX input; "" is the first sheet.
+	// It is an error for any other format, so a typo'd invocation does not
+	// silently ignore it.
+	Sheet string
+	// KeepNewKeys is JSONLOptions.KeepNewKeys.
+	KeepNewKeys bool
+}
+
+// stdinName names standard input in messages.
+const stdinName = "standard input"
+
+// Open returns the reader for path, or for stdin when path is "-". The
+// returned Reader owns any file it opened: Close closes it. stdin itself is
+// never closed.
+func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
+	var format Format
+	var err error
+	if opts.Format != "" {
+		format, err = ParseFormat(string(opts.Format))
+	} else {
+		format, err = FormatOf(path, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	name := path
+	if path == "-" {
+		name = stdinName
+	}
+	if opts.Sheet != "" && format != FormatXLSX {
+		return nil, fmt.Errorf("--sheet only applies to xlsx input, and %s is read as %s", name, format)
+	}
+	if format == FormatXLSX {
+		if path == "-" {
+			return nil, fmt.Errorf("cannot read xlsx from standard input; pass a file")
+		}
+		return OpenXLSX(path, opts.Sheet)
+	}
+
+	var r io.Reader = stdin
+	var file *os.File
+	if path == "-" && stdin == nil {
+		return nil, fmt.Errorf("no standard input to read")
+	}
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err // *fs.PathError: "open tickets.csv: no such file or directory"
+		}
+		r, file = f, f
+	}
+	rd, err := openText(r, name, format, opts)
+	if err != nil {
+		if file != nil {
+			_ = file.Close()
+		}
+		return nil, err
+	}
+	if file != nil {
+		switch rd := rd.(type) {
+		case *CSV:
+			rd.closer = file
+		case *JSONL:
+			rd.closer = file
+		}
+	}
+	return rd, nil
+}
+
+func openText(r io.Reader, name string, format Format, opts Options) (Reader, error) {
+	switch format {
+	case FormatCSV:
+		return NewCSV(r, name, ',')
+	case FormatTSV:
+		return NewCSV(r, name, '\t')
+	case FormatJSONL:
+		return NewJSONL(r, name, JSONLOptions{KeepNewKeys: opts.KeepNewKeys})
+	}
+	return nil, fmt.Errorf("%s: no reader for format %q", name, format)
+}

@@ -1,0 +1,272 @@
+package readers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// XLSX reads one worksheet of an .xlsx workbook, streaming its rows.
+//
+// The header is the first row with any text in it, since sheets often start
+// lower down or after a title. Width is the larger of the header's length
+// and the sheet's recorded dimension, and every row is padded to it.
+type XLSX struct {
+	path      string
+	sheet     string
+	file      *excelize.File
+	rows      *sheetRows
+	header    []string
+	headerRow int
+	err       error
+}
+
+var _ Reader = (*XLSX)(nil)
+
+// OpenXLSX opens path and positions the reader after the header of sheet,
+// or of the first sheet in workbook order when sheet is "". A sheet name
+// that matches none exactly may match one ignoring case, as Excel does.
+//
+// It uses excelize.OpenFile, not OpenReader, because OpenReader reads the
+// whole file into memory; OpenFile spills large parts to temporary files,
+// which Close removes.
+func OpenXLSX(path, sheet string) (*XLSX, error) {
+	f, err := openWorkbook(path)
+	if err != nil {
+		return nil, err
+	}
+	x := &XLSX{path: path, file: f}
+	if err := x.findHeader(sheet); err != nil {
+		_ = x.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+// findHeader resolves the sheet and reads down to its first non-blank row.
+func (x *XLSX) findHeader(sheet string) (err error) {
+	defer func() {
+		// excelize has panicked while reading odd workbooks (an index out
+		// of range in Rows, qax-os/excelize#1723); a bad input file must
+		// come back as an error, never take the program down.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: %w (excelize failed: %v)", x.path, ErrNotWorkbook, r)
+		}
+	}()
+	if x.sheet, err = resolveSheet(x.file, x.path, sheet); err != nil {
+		return err
+	}
+	if x.rows, err = newSheetRows(x.file, x.sheet); err != nil {
+		return fmt.Errorf("%s: sheet %q: %w", x.path, x.sheet, err)
+	}
+	for {
+		cells, ok, err := x.rows.next()
+		if err != nil {
+			return &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: err}
+		}
+		if !ok {
+			return detailf(ErrEmpty, "%s: sheet %q is empty: no header row", x.path, x.sheet)
+		}
+		if !blank(cells) {
+			x.header, x.headerRow = cells, x.rows.num
+			break
+		}
+	}
+	if w := dimensionWidth(x.file, x.sheet); w > len(x.header) {
+		x.header = pad(x.header, w)
+	}
+	return nil
+}
+
+// Header returns a copy of the header cells as displayed, padded with ""
+// to the sheet's width.
+func (x *XLSX) Header() []string { return slices.Clone(x.header) }
+
+// HeaderRow is the 1-based worksheet row holding the header, so a writer
+// that edits the sheet in place can put its column name beside it.
+func (x *XLSX) HeaderRow() int { return x.headerRow }
+
+// Sheet is the name of the worksheet being read, as the workbook spells it.
+func (x *XLSX) Sheet() string { return x.sheet }
+
+// Next returns the next row that has any text. Blank rows are skipped:
+// in a spreadsheet they are spacing, not records to send to a model.
+// Row.Num is the worksheet row number.
+func (x *XLSX) Next(ctx context.Context) (row Row, err error) {
+	if err := ctx.Err(); err != nil {
+		return Row{}, err
+	}
+	if x.err != nil {
+		return Row{}, x.err
+	}
+	if x.rows == nil {
+		return Row{}, fmt.Errorf("%s: the reader is closed", x.path)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: fmt.Errorf("excelize failed: %v", r)}
+		}
+		if err != nil {
+			x.err = err
+		}
+	}()
+	width := len(x.header)
+	for {
+		cells, ok, err := x.rows.next()
+		switch {
+		case err != nil:
+			return Row{}, &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: err}
+		case !ok:
+			return Row{}, io.EOF
+		case len(cells) > width:
+			return Row{}, x.beyondHeader(cells, width)
+		case blank(cells):
+			continue
+		}
+		return Row{Num: x.rows.num, Cells: pad(cells, width)}, nil
+	}
+}
+
+// Close releases the sheet iterator, the workbook and its temporary files.
+// It is safe to call twice.
+func (x *XLSX) Close() error {
+	var errs []error
+	if x.rows != nil {
+		errs = append(errs, x.rows.close())
+		x.rows = nil
+	}
+	if x.file != nil {
+		errs = append(errs, x.file.Close())
+		x.file = nil
+	}
+	return errors.Join(errs...)
+}
+
+// beyondHeader reports the first cell past the header's last column.
+// excelize lists a cell with neither a value nor a formula only as padding,
+// so an empty one that it does list there holds a formula with no cached
+// result.
+func (x *XLSX) beyondHeader(cells []string, width int) error {
+	col, what := len(cells), "a formula"
+	for i := width; i < len(cells); i++ {
+		if cells[i] != "" {
+			col, what = i+1, "a value"
+			break
+		}
+	}
+	last, _ := excelize.ColumnNumberToName(width)
+	name, _ := excelize.ColumnNumberToName(col)
+	return &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Column: col,
+		Err: detailf(ErrBeyondHeader,
+			"%s to the right of the header's last column %s: it has no column name, and xlsx output would overwrite it; give column %s a header or move the cell",
+			what, last, name)}
+}
+
+// openWorkbook opens path with excelize and turns its failures into
+// messages that say what the file is instead.
+func openWorkbook(path string) (f *excelize.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("%s: %w (excelize failed: %v)", path, ErrNotWorkbook, r)
+		}
+	}()
+	// Built-in format 14 is the reader's locale's short date, so no single
+	// spelling is "as displayed"; ISO 8601 is the one nobody misreads
+	// (excelize's own default, mm-dd-yy, loses the century).
+	f, err = excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd"})
+	if err == nil {
+		return f, nil
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotWorkbook, whyNotWorkbook(path, err))
+}
+
+// whyNotWorkbook explains an excelize open failure in the user's terms.
+func whyNotWorkbook(path string, err error) string {
+	head := make([]byte, 8)
+	fh, openErr := os.Open(path)
+	if openErr != nil {
+		return err.Error()
+	}
+	defer fh.Close()
+	n, _ := io.ReadFull(fh, head)
+	switch {
+	case n == 0:
+		return "the file is empty"
+	case bytes.Equal(head[:n], []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		// An OLE container: Excel's password protection, or a legacy .xls.
+		return "it is password-protected or an old .xls file; remove the password or save it as .xlsx"
+	}
+	return err.Error()
+}
+
+// resolveSheet picks the sheet to read and lists the real ones when the
+// name matches none.
+func resolveSheet(f *excelize.File, path, want string) (string, error) {
+	names := f.GetSheetList()
+	if len(names) == 0 {
+		return "", fmt.Errorf("%s: %w (it has no worksheets)", path, ErrNotWorkbook)
+	}
+	if want == "" {
+		return names[0], nil
+	}
+	if slices.Contains(names, want) {
+		return want, nil
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, want) {
+			return n, nil
+		}
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	return "", fmt.Errorf("%s: no sheet named %q; the workbook has %s", path, want, strings.Join(quoted, ", "))
+}
+
+// dimensionWidth is the last column of the sheet's recorded used range, or
+// 0 when there is none. Columns count from A because rows are read from A.
+func dimensionWidth(f *excelize.File, sheet string) int {
+	ref, err := f.GetSheetDimension(sheet)
+	if err != nil || ref == "" {
+		return 0
+	}
+	if i := strings.IndexByte(ref, ':'); i >= 0 {
+		ref = ref[i+1:]
+	}
+	col, _, err := excelize.CellNameToCoordinates(ref)
+	if err != nil {
+		return 0
+	}
+	return col
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if c != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// pad returns cells extended with "" to width; excelize drops trailing
+// empty cells.
+func pad(cells []string, width int) []string {
+	if len(cells) >= width {
+		return cells
+	}
+	return append(cells, make([]string, width-len(cells))...)
+}

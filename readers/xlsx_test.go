@@ -1,0 +1,286 @@
+package readers
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+)
+
+// workbook builds an .xlsx with excelize and returns its path.
+func workbook(t testing.TB, build func(f *excelize.File)) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	build(f)
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// set fills cells from "A1"-style keys; a value may be any type excelize takes.
+func set(t testing.TB, f *excelize.File, sheet string, cells map[string]any) {
+	t.Helper()
+	for ref, v := range cells {
+		if err := f.SetCellValue(sheet, ref, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func style(t testing.TB, f *excelize.File, sheet, ref string, s *excelize.Style) {
+	t.Helper()
+	id, err := f.NewStyle(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellStyle(sheet, ref, ref, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestXLSX(t *testing.T) {
+	custom := func(code string) *excelize.Style { return &excelize.Style{CustomNumFmt: &code} }
+	tests := []struct {
+		name      string
+		build     func(t *testing.T, f *excelize.File)
+		sheet     string
+		wantSheet string
+		headerRow int
+		header    []string
+		rows      [][]string
+		nums      []int
+	}{
+		{name: "header below blank rows, blank rows skipped, short rows padded",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{"A3": "id", "B3": "text", "C3": "note", "A4": 1, "B4": "x", "A7": 2, "C7": "late"})
+			},
+			wantSheet: "Sheet1", headerRow: 3, header: []string{"id", "text", "note"},
+			rows: [][]string{{"1", "x", ""}, {"2", "", "late"}}, nums: []int{4, 7}},
+		{name: "a named sheet, matched ignoring case",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{"A1": "wrong"})
+				if _, err := f.NewSheet("Tickets"); err != nil {
+					t.Fatal(err)
+				}
+				set(t, f, "Tickets", map[string]any{"A1": "subject", "A2": "printer on fire"})
+			},
+			sheet: "tickets", wantSheet: "Tickets", headerRow: 1, header: []string{"subject"},
+			rows: [][]string{{"printer on fire"}}, nums: []int{2}},
+		{name: "the sheet's dimension widens a short header",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{"A1": "a", "A2": "1", "C2": "3"})
+				// excelize itself always writes "A1"; Excel keeps it true.
+				if err := f.SetSheetDimension("Sheet1", "A1:C2"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantSheet: "Sheet1", headerRow: 1, header: []string{"a", "", ""},
+			rows: [][]string{{"1", "", "3"}}, nums: []int{2}},
+		{name: "values as displayed",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{
+					"A1": "general", "B1": "bool", "C1": "date", "D1": "datetime", "E1": "pct", "F1": "money", "G1": "formula",
+					"A2": 0.1 + 0.2, "B2": true, "C2": 45000.25, "D2": 45000.5, "E2": 0.125, "F2": -1234.5,
+					"A3": 1e15, "B3": false,
+				})
+				style(t, f, "Sheet1", "C2", &excelize.Style{NumFmt: 14})
+				style(t, f, "Sheet1", "D2", &excelize.Style{NumFmt: 22})
+				style(t, f, "Sheet1", "E2", &excelize.Style{NumFmt: 10})
+				style(t, f, "Sheet1", "F2", &excelize.Style{NumFmt: 4})
+				if err := f.SetCellFormula("Sheet1", "G2", "A2*2"); err != nil { // no cached value
+					t.Fatal(err)
+				}
+			},
+			wantSheet: "Sheet1", headerRow: 1,
+			header: []string{"general", "bool", "date", "datetime", "pct", "money", "formula"},
+			rows: [][]string{
+				{"0.3", "TRUE", "2023-03-15", "2023-03-15 12:00", "12.50%", "-1,234.50", ""},
+				{"1E+15", "FALSE", "", "", "", "", ""},
+			},
+			nums: []int{2, 3}},
+		{name: "1904 date system is honoured",
+			build: func(t *testing.T, f *excelize.File) {
+				on := true
+				if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &on}); err != nil {
+					t.Fatal(err)
+				}
+				set(t, f, "Sheet1", map[string]any{"A1": "date", "A2": 45000.25})
+				style(t, f, "Sheet1", "A2", &excelize.Style{NumFmt: 14})
+			},
+			wantSheet: "Sheet1", headerRow: 1, header: []string{"date"},
+			rows: [][]string{{"2027-03-16"}}, nums: []int{2}}, // serial 45000 counted from 1904-01-01
+		{name: "grouped percentages are fixed, text that looks alike is not",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{
+					"A1": "pct", "B1": "text", "C1": "decimals",
+					"A2": 1.3742844627388857, "B2": "1,37%", "C2": 16.6616311655628,
+					"A3": 16.6616311655628, "A4": 12345.67, "A5": 0.48, "A6": -12.5,
+				})
+				for _, ref := range []string{"A2", "A3", "A4", "A5", "A6", "B2"} {
+					style(t, f, "Sheet1", ref, custom("#,##0%"))
+				}
+				style(t, f, "Sheet1", "C2", custom("#,##0.00%"))
+			},
+			wantSheet: "Sheet1", headerRow: 1, header: []string{"pct", "text", "decimals"},
+			rows: [][]string{{"137%", "1,37%", "1,666.16%"}, {"1,666%", "", ""}, {"1,234,567%", "", ""}, {"48%", "", ""}, {"-1,250%", "", ""}},
+			nums: []int{2, 3, 4, 5, 6}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := workbook(t, func(f *excelize.File) { tt.build(t, f) })
+			x, err := OpenXLSX(path, tt.sheet)
+			if err != nil {
+				t.Fatalf("OpenXLSX: %v", err)
+			}
+			defer x.Close()
+			if got := x.Sheet(); got != tt.wantSheet {
+				t.Errorf("sheet: got %q, want %q", got, tt.wantSheet)
+			}
+			if got := x.HeaderRow(); got != tt.headerRow {
+				t.Errorf("header row: got %d, want %d", got, tt.headerRow)
+			}
+			if got := x.Header(); !cmp.Equal(got, tt.header) {
+				t.Errorf("header: got %q, want %q", got, tt.header)
+			}
+			rows, err := readAll(t, x)
+			if err != nil {
+				t.Fatalf("Next: %v", err)
+			}
+			if got := cellsOf(rows); !cmp.Equal(got, tt.rows) {
+				t.Errorf("rows: got %q, want %q", got, tt.rows)
+			}
+			if got := numsOf(rows); !cmp.Equal(got, tt.nums) {
+				t.Errorf("row numbers: got %v, want %v", got, tt.nums)
+			}
+		})
+	}
+}
+
+func TestXLSXErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := workbook(t, func(f *excelize.File) { set(t, f, "Sheet1", map[string]any{"A1": "a", "A2": 1}) })
+	goodBytes, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	beyondValue := workbook(t, func(f *excelize.File) {
+		set(t, f, "Sheet1", map[string]any{"A1": "a", "B1": "b", "A2": 1, "A3": 2, "D3": "stray"})
+	})
+	beyondFormula := workbook(t, func(f *excelize.File) {
+		set(t, f, "Sheet1", map[string]any{"A1": "a", "A2": 1})
+		if err := f.SetCellFormula("Sheet1", "C2", "A2*2"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	blankBook := workbook(t, func(f *excelize.File) {})
+	twoSheets := workbook(t, func(f *excelize.File) {
+		if _, err := f.NewSheet("Data"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ole := append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 1024)...)
+	tests := []struct {
+		name      string
+		path      string
+		sheet     string
+		kind      error // nil: only the message is checked
+		want      string
+		rowsFirst int
+	}{
+		{name: "renamed text file", path: write("text.xlsx", []byte("a,b\n1,2\n")), kind: ErrNotWorkbook,
+			want: filepath.Join(dir, "text.xlsx") + ": not an Excel workbook (zip: not a valid zip file)"},
+		{name: "empty file", path: write("empty.xlsx", nil), kind: ErrNotWorkbook,
+			want: filepath.Join(dir, "empty.xlsx") + ": not an Excel workbook (the file is empty)"},
+		{name: "truncated", path: write("cut.xlsx", goodBytes[:len(goodBytes)/2]), kind: ErrNotWorkbook},
+		{name: "encrypted or legacy", path: write("locked.xlsx", ole), kind: ErrNotWorkbook,
+			want: filepath.Join(dir, "locked.xlsx") + ": not an Excel workbook (it is password-protected or an old .xls file; remove the password or save it as .xlsx)"},
+		{name: "missing file", path: filepath.Join(dir, "nope.xlsx"), kind: fs.ErrNotExist,
+			want: "open " + filepath.Join(dir, "nope.xlsx") + ": no such file or directory"},
+		{name: "unknown sheet", path: twoSheets, sheet: "Sheet3",
+			want: twoSheets + `: no sheet named "Sheet3"; the workbook has "Sheet1", "Data"`},
+		{name: "empty sheet", path: blankBook, kind: ErrEmpty, want: blankBook + `: sheet "Sheet1" is empty: no header row`},
+		{name: "value beyond the header", path: beyondValue, kind: ErrBeyondHeader, rowsFirst: 1,
+			want: beyondValue + `: sheet "Sheet1", cell D3: a value to the right of the header's last column B: it has no column name, and xlsx output would overwrite it; give column D a header or move the cell`},
+		{name: "formula beyond the header", path: beyondFormula, kind: ErrBeyondHeader,
+			want: beyondFormula + `: sheet "Sheet1", cell C2: a formula to the right of the header's last column A: it has no column name, and xlsx output would overwrite it; give column C a header or move the cell`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rows []Row
+			x, err := OpenXLSX(tt.path, tt.sheet)
+			if err == nil {
+				rows, err = readAll(t, x)
+				x.Close()
+			} else if x != nil {
+				t.Errorf("got a reader along with error %v", err)
+			}
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			if tt.kind != nil && !errors.Is(err, tt.kind) {
+				t.Errorf("got error %v, want %v", err, tt.kind)
+			}
+			if tt.want != "" && err.Error() != tt.want {
+				t.Errorf("got %q, want %q", err.Error(), tt.want)
+			}
+			if len(rows) != tt.rowsFirst {
+				t.Errorf("got %d rows before the error, want %d", len(rows), tt.rowsFirst)
+			}
+		})
+	}
+}
+
+func TestXLSXClose(t *testing.T) {
+	path := workbook(t, func(f *excelize.File) { set(t, f, "Sheet1", map[string]any{"A1": "a", "A2": 1}) })
+	x, err := OpenXLSX(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatalf("first Close: %v", err)
+	}
+	if err := x.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := x.Next(context.Background()); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Next after Close: got %v, want an error saying it is closed", err)
+	}
+}
+
+func TestFixGroupedPercent(t *testing.T) {
+	tests := []struct{ shown, raw, want string }{
+		{"1,37%", "1.3742", "137%"},
+		{"16,66%", "16.66", "1,666%"},
+		{"1,234,567,00%", "12345.67", "123,456,700%"},
+		{"-1,25%", "-1.25", "-125%"},
+		{"$1,37% p.a", "1.37", "$1,37% p.a"}, // a point anywhere: not the bug's output
+		{"1,37%", "1,37%", "1,37%"},          // a text cell
+		{"48%", "0.48", "48%"},
+		{"1,666.16%", "16.6616", "1,666.16%"},
+		{"1,666%", "16.66", "1,666%"}, // already right: unchanged
+		{"12345", "12345", "12345"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.shown, func(t *testing.T) {
+			if got := fixGroupedPercent(tt.shown, tt.raw); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

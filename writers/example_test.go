@@ -1,0 +1,85 @@
+package writers_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/writers"
+)
+
+func ExampleNew() {
+	w, err := writers.New(os.Stdout, writers.Options{
+		Format: readers.FormatCSV,
+		Header: []string{"id", "ticket"},
+		Added:  []string{"response", "response_error"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rows := []writers.Record{
+		{Row: readers.Row{Num: 2, Cells: []string{"1", "printer on fire"}}, Values: []string{"hardware", ""}},
+		{Row: readers.Row{Num: 3, Cells: []string{"2", "can't log in,\nagain"}}, Values: []string{"", "rate limited"}},
+	}
+	for _, rec := range rows {
+		if err := w.Write(context.Background(), rec); err != nil {
+			fmt.Println(err)
+			_ = w.Abort()
+			return
+		}
+	}
+	if err := w.Close(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// id,ticket,response,response_error
+	// 1,printer on fire,hardware,
+	// 2,"can't log in,
+	// again",,rate limited
+}
+
+func ExampleCreate() {
+	dir, err := os.MkdirTemp("", "enrich-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "out.jsonl")
+
+	w, err := writers.Create(out, writers.Options{
+		Format: readers.FormatJSONL,
+		Header: []string{"id", "ticket"},
+		Added:  []string{"response"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// An input object is kept byte for byte; the answer is spliced in.
+	rec := writers.Record{
+		Row:    readers.Row{Num: 1, Cells: []string{"1", "printer on fire"}, Raw: []byte(`{"id": 1, "ticket": "printer on fire"}`)},
+		Values: []string{"hardware"},
+	}
+	if err := w.Write(context.Background(), rec); err != nil {
+		fmt.Println(err)
+		_ = w.Abort()
+		return
+	}
+	if err := w.Close(); err != nil { // renames the temporary file over out
+		fmt.Println(err)
+		return
+	}
+	b, _ := os.ReadFile(out)
+	fmt.Print(string(b))
+
+	// Writing over the input is refused before anything is written.
+	_, err = writers.Create("tickets.csv", writers.Options{Header: []string{"id"}, Added: []string{"response"}, Input: "./tickets.csv"})
+	fmt.Println(err)
+	// Output:
+	// {"id": 1, "ticket": "printer on fire","response":"hardware"}
+	// refusing to write over the input file ./tickets.csv; choose another -o
+}

@@ -1,0 +1,159 @@
+package writers
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// jsonl writes one JSON object per line. When the input row kept its
+// original object (Row.Raw), the added keys are spliced in before its
+// closing brace, so the input object comes back byte-identical apart from
+// the added keys; otherwise an object is built from Header and Cells.
+type jsonl struct {
+	bw    *bufio.Writer
+	opts  Options
+	keys  [][]byte // `"key":` for each header column
+	added [][]byte // `"name":` for each added column
+	line  bytes.Buffer
+	str   bytes.Buffer
+	enc   *json.Encoder // encodes strings into str
+	err   error
+}
+
+func newJSONL(w io.Writer, o Options) *jsonl {
+	j := &jsonl{bw: bufio.NewWriterSize(w, 64<<10), opts: o}
+	j.enc = json.NewEncoder(&j.str)
+	j.enc.SetEscapeHTML(false)
+	for _, k := range jsonKeys(o.Header, o.Added) {
+		j.keys = append(j.keys, j.member(k))
+	}
+	for _, k := range o.Added {
+		j.added = append(j.added, j.member(k))
+	}
+	return j
+}
+
+// jsonKeys returns the object key of each header column: its name, or
+// "column_N" (N 1-based) when the name is empty. A name seen before gets
+// the first free suffix _2, _3 …, free meaning used by no header column
+// and no added column, so every key is distinct: ["a", "a", "a_2"] gives
+// "a", "a_3", "a_2".
+func jsonKeys(header, added []string) []string {
+	taken := make(map[string]bool, len(header)+len(added))
+	for _, h := range header {
+		if h != "" {
+			taken[h] = true
+		}
+	}
+	for _, a := range added {
+		taken[a] = true
+	}
+	seen := make(map[string]bool, len(header))
+	keys := make([]string, len(header))
+	for i, h := range header {
+		base, free := h, !seen[h]
+		if h == "" {
+			base = "column_" + strconv.Itoa(i+1)
+			free = !taken[base] && !seen[base]
+		}
+		key := base
+		for n := 2; !free; n++ {
+			key = base + "_" + strconv.Itoa(n)
+			free = !taken[key] && !seen[key]
+		}
+		seen[key] = true
+		keys[i] = key
+	}
+	return keys
+}
+
+// member returns the encoded `"key":` prefix of an object member.
+func (j *jsonl) member(key string) []byte {
+	return append(j.quote(nil, key), ':')
+}
+
+// quote appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as JSON
+// cannot carry it.
+func (j *jsonl) quote(dst []byte, s string) []byte {
+	j.str.Reset()
+	_ = j.enc.Encode(s) // a string always encodes
+	return append(dst, bytes.TrimSuffix(j.str.Bytes(), []byte("\n"))...)
+}
+
+func (j *jsonl) encode(rec Record) error {
+	if j.err != nil {
+		return j.err
+	}
+	j.line.Reset()
+	if obj, keys, ok := rawObject(rec.Row.Raw); ok {
+		for _, name := range j.opts.Added {
+			if _, dup := keys[name]; dup {
+				return fmt.Errorf("%s: key %q already exists in the input object; choose another name with -c/--column",
+					j.opts.rowName(rec.Row.Num), name)
+			}
+		}
+		// Insert after the last byte before the closing brace that is
+		// not whitespace, so spacing such as `{"a": 1 }` stays as it was.
+		end := len(obj) - 1
+		at := len(bytes.TrimRight(obj[:end], " \t\r\n"))
+		j.line.Write(obj[:at])
+		j.values(rec.Values, at > 1)
+		j.line.Write(obj[at:])
+	} else {
+		j.line.WriteByte('{')
+		for i, cell := range padded(rec.Row.Cells, len(j.keys)) {
+			if i > 0 {
+				j.line.WriteByte(',')
+			}
+			j.line.Write(j.keys[i])
+			j.line.Write(j.quote(nil, cell))
+		}
+		j.values(rec.Values, len(j.keys) > 0)
+		j.line.WriteByte('}')
+	}
+	j.line.WriteByte('\n')
+	if _, err := j.bw.Write(j.line.Bytes()); err != nil {
+		j.err = err
+	}
+	return j.err
+}
+
+// values appends the added members, after a comma when the object already
+// has members.
+func (j *jsonl) values(values []string, comma bool) {
+	for i, v := range values {
+		if comma || i > 0 {
+			j.line.WriteByte(',')
+		}
+		j.line.Write(j.added[i])
+		j.line.Write(j.quote(nil, v))
+	}
+}
+
+// rawObject returns raw without surrounding whitespace, and its top-level
+// keys, when raw is a JSON object.
+func rawObject(raw []byte) ([]byte, map[string]json.RawMessage, bool) {
+	obj := bytes.Trim(raw, " \t\r\n")
+	if len(obj) < 2 || obj[0] != '{' {
+		return nil, nil, false
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(obj, &keys); err != nil {
+		return nil, nil, false
+	}
+	return obj, keys, true
+}
+
+func (j *jsonl) finish() error {
+	if j.err != nil {
+		return j.err
+	}
+	j.err = j.bw.Flush()
+	return j.err
+}
+
+func (j *jsonl) discard() error { return nil }

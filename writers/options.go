@@ -1,0 +1,119 @@
+package writers
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/enrich-dev/enrich/readers"
+)
+
+// Options configures a writer. The zero value of each field is its default.
+type Options struct {
+	// Format is the output format. Default: readers.FormatCSV.
+	Format readers.Format
+
+	// Header holds the input's header cells exactly as read. CSV, TSV and
+	// new XLSX workbooks start with a header row of Header then Added; JSON
+	// Lines objects take their keys from it.
+	Header []string
+
+	// Added names the columns enrich appends, in the order of
+	// Record.Values. Names must be non-empty, distinct, and absent from
+	// Header: a writer never overwrites an input column.
+	Added []string
+
+	// Input is the input path, or "" or "-" when the input is not a file.
+	// Create refuses to write over it, and XLSX in place copies the
+	// workbook from it.
+	Input string
+
+	// InputFormat is the input's format. When it and Format are both
+	// readers.FormatXLSX the output is the input workbook with the Added columns
+	// filled in (see the package documentation). It also picks the word for
+	// Row.Num in messages: "line" for CSV, TSV and JSON Lines, else "row".
+	// Default: unknown.
+	InputFormat readers.Format
+
+	// Sheet is the worksheet the rows were read from, for XLSX in place.
+	// Default: the workbook's first sheet. Callers should pass the sheet
+	// the reader actually used.
+	Sheet string
+
+	// HeaderRow is the 1-based worksheet row of the header, for XLSX in
+	// place. Default: 1.
+	HeaderRow int
+
+	// CSVLineEnding ends each CSV or TSV record: "\n" or "\r\n". Line
+	// breaks inside cells are written as they are. Default: "\n".
+	CSVLineEnding string
+}
+
+// validate checks o and returns it with defaults filled in.
+func (o Options) validate() (Options, error) {
+	if o.Format == "" {
+		o.Format = readers.FormatCSV
+	}
+	switch o.Format {
+	case readers.FormatCSV, readers.FormatTSV, readers.FormatJSONL, readers.FormatXLSX:
+	default:
+		return o, fmt.Errorf("unknown output format %q; use csv, tsv, jsonl or xlsx", o.Format)
+	}
+	if o.CSVLineEnding == "" {
+		o.CSVLineEnding = "\n"
+	}
+	if o.CSVLineEnding != "\n" && o.CSVLineEnding != "\r\n" {
+		return o, fmt.Errorf("csv line ending %q: use \"\\n\" or \"\\r\\n\"", o.CSVLineEnding)
+	}
+	if o.HeaderRow == 0 {
+		o.HeaderRow = 1
+	}
+	if o.HeaderRow < 0 || o.HeaderRow > excelize.TotalRows {
+		return o, fmt.Errorf("header row %d: must be between 1 and %d", o.HeaderRow, excelize.TotalRows)
+	}
+	if len(o.Header)+len(o.Added) == 0 {
+		return o, fmt.Errorf("no columns to write: both the header and the added columns are empty")
+	}
+	for i, name := range o.Added {
+		if name == "" {
+			return o, fmt.Errorf("added column %d has an empty name; choose a name with -c/--column", i+1)
+		}
+		if slices.Contains(o.Header, name) {
+			return o, fmt.Errorf("column %q already exists in the input; choose another name with -c/--column", name)
+		}
+		if slices.Contains(o.Added[:i], name) {
+			return o, fmt.Errorf("column %q is added twice; choose distinct names with -c/--column", name)
+		}
+	}
+	if o.Format == readers.FormatXLSX && len(o.Header)+len(o.Added) > excelize.MaxColumns {
+		return o, fmt.Errorf("%d columns exceed Excel's %d per sheet; write to .csv or .jsonl instead",
+			len(o.Header)+len(o.Added), excelize.MaxColumns)
+	}
+	return o, nil
+}
+
+// inPlace reports whether the output is the input workbook with columns
+// added, rather than a new file.
+func (o Options) inPlace() bool {
+	return o.Format == readers.FormatXLSX && o.InputFormat == readers.FormatXLSX
+}
+
+// rowName locates an input row in messages, in the input's own terms.
+func (o Options) rowName(num int) string {
+	switch o.InputFormat {
+	case readers.FormatCSV, readers.FormatTSV, readers.FormatJSONL:
+		return fmt.Sprintf("line %d", num)
+	}
+	return fmt.Sprintf("row %d", num)
+}
+
+// columns returns Header followed by Added.
+func (o Options) columns() []string {
+	return slices.Concat(o.Header, o.Added)
+}
+
+// isStdio reports whether path names no file: "" or "-".
+func isStdio(path string) bool {
+	return path == "" || path == "-"
+}

@@ -1,0 +1,251 @@
+package writers
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/enrich-dev/enrich/readers"
+)
+
+func TestOptionsErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"unknown format", Options{Format: "xml", Header: []string{"a"}},
+			`unknown output format "xml"; use csv, tsv, jsonl or xlsx`},
+		{"added exists", Options{Header: []string{"id", "response"}, Added: []string{"response"}},
+			`column "response" already exists in the input; choose another name with -c/--column`},
+		{"added twice", Options{Header: []string{"id"}, Added: []string{"r", "r"}},
+			`column "r" is added twice; choose distinct names with -c/--column`},
+		{"added empty", Options{Header: []string{"id"}, Added: []string{""}},
+			`added column 1 has an empty name; choose a name with -c/--column`},
+		{"no columns", Options{},
+			`no columns to write: both the header and the added columns are empty`},
+		{"line ending", Options{Header: []string{"a"}, CSVLineEnding: "\r"},
+			`csv line ending "\r": use "\n" or "\r\n"`},
+		{"header row", Options{Header: []string{"a"}, HeaderRow: -1},
+			`header row -1: must be between 1 and 1048576`},
+		{"too many xlsx columns", Options{Format: readers.FormatXLSX, Header: make([]string, 16384), Added: []string{"r"}},
+			`16385 columns exceed Excel's 16384 per sheet; write to .csv or .jsonl instead`},
+		{"xlsx in place from stdin", Options{Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX, Input: "-", Header: []string{"a"}},
+			`xlsx output from an xlsx input is a copy of the input workbook, so it needs the input's file path, got "-"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(io.Discard, tt.opts)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("New: got %v, want %q", err, tt.want)
+			}
+			_, err = Create(filepath.Join(t.TempDir(), "out.csv"), tt.opts)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Create: got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCreateDirectoryErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Header: []string{"a"}}
+	tests := []struct {
+		name string
+		path string
+		want string
+	}{
+		{"missing directory", filepath.Join(dir, "out", "x.csv"),
+			"cannot write " + filepath.Join(dir, "out", "x.csv") + ": directory " + filepath.Join(dir, "out") + " does not exist"},
+		{"parent is a file", filepath.Join(file, "x.csv"),
+			"cannot write " + filepath.Join(file, "x.csv") + ": " + file + " is not a directory"},
+		{"output is a directory", dir,
+			"cannot write " + dir + ": it is a directory"},
+		{"standard output", "-",
+			`create needs an output file path, got "-"; use New for standard output`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Create(tt.path, opts)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+	t.Run("read-only directory", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("root can write to read-only directories")
+		}
+		ro := filepath.Join(t.TempDir(), "ro")
+		if err := os.Mkdir(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(ro, "x.csv")
+		want := "cannot write " + path + ": directory " + ro + " is not writable"
+		if _, err := Create(path, opts); err == nil || err.Error() != want {
+			t.Errorf("got %v, want %q", err, want)
+		}
+	})
+}
+
+func TestCreateRefusesInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "tickets.csv")
+	if err := os.WriteFile(in, []byte("a\nb\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(in, link); err != nil {
+		t.Fatal(err)
+	}
+	hard := filepath.Join(dir, "hard.csv")
+	if err := os.Link(in, hard); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	tests := []struct {
+		name, input, output string
+	}{
+		{"same path", in, in},
+		{"relative and absolute", "tickets.csv", in},
+		{"unclean path", in, filepath.Join(dir, ".", "sub", "..", "tickets.csv")},
+		{"symlink", in, link},
+		{"hard link", hard, in},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Create(tt.output, Options{Header: []string{"a"}, Added: []string{"r"}, Input: tt.input})
+			want := "refusing to write over the input file " + tt.input + "; choose another -o"
+			if err == nil || err.Error() != want {
+				t.Errorf("got %v, want %q", err, want)
+			}
+			if got, err := os.ReadFile(in); err != nil || string(got) != "a\nb\n" {
+				t.Errorf("input changed: %q, %v", got, err)
+			}
+		})
+	}
+	if got := listDir(t, dir); !slices.Equal(got, []string{"hard.csv", "link.csv", "tickets.csv"}) {
+		t.Errorf("directory holds %q, want no other files", got)
+	}
+}
+
+func TestCreateAtomic(t *testing.T) {
+	opts := Options{Header: []string{"a"}, Added: []string{"r"}}
+	rec := row(2, []string{"x"}, "y")
+	const old, want = "old contents\n", "a,r\nx,y\n"
+
+	t.Run("abort leaves nothing", func(t *testing.T) {
+		dir := t.TempDir()
+		w, err := Create(filepath.Join(dir, "out.csv"), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := listDir(t, dir); len(got) != 1 || !strings.HasPrefix(got[0], ".out.csv.tmp-") {
+			t.Errorf("while writing, directory holds %q, want one temporary file", got)
+		}
+		if err := w.Write(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Fatal(err)
+		}
+		if got := listDir(t, dir); len(got) != 0 {
+			t.Errorf("after Abort, directory holds %q", got)
+		}
+	})
+
+	t.Run("existing output replaced only on close", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "out.csv")
+		if err := os.WriteFile(path, []byte(old), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		w, err := Create(path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != old {
+			t.Errorf("before Close, output holds %q, want %q", got, old)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != want {
+			t.Errorf("after Close, output holds %q, want %q", got, want)
+		}
+		if got := listDir(t, dir); !slices.Equal(got, []string{"out.csv"}) {
+			t.Errorf("directory holds %q, want only out.csv", got)
+		}
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o640 {
+			t.Errorf("mode: got %v, %v; want the old file's 0640", st.Mode(), err)
+		}
+	})
+
+	t.Run("existing output kept on abort", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "out.jsonl")
+		if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w, err := Create(path, Options{Format: readers.FormatJSONL, Header: []string{"a"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != old {
+			t.Errorf("output holds %q, want %q", got, old)
+		}
+		if got := listDir(t, dir); !slices.Equal(got, []string{"out.jsonl"}) {
+			t.Errorf("directory holds %q", got)
+		}
+	})
+
+	t.Run("close after failed write discards", func(t *testing.T) {
+		dir := t.TempDir()
+		w, err := Create(filepath.Join(dir, "out.csv"), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(context.Background(), row(2, []string{"x"})); err == nil {
+			t.Fatal("Write with no values: got nil error")
+		}
+		if err := w.Close(); err == nil {
+			t.Error("Close after a failed Write: got nil error")
+		}
+		if got := listDir(t, dir); len(got) != 0 {
+			t.Errorf("directory holds %q", got)
+		}
+	})
+
+	t.Run("new output mode follows umask", func(t *testing.T) {
+		dir := t.TempDir()
+		probe, err := os.Create(filepath.Join(dir, "probe"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		probe.Close()
+		wantMode, _ := os.Stat(probe.Name())
+		path := filepath.Join(dir, "out.csv")
+		w, err := Create(path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeAll(t, w, []Record{rec})
+		if st, err := os.Stat(path); err != nil || st.Mode() != wantMode.Mode() {
+			t.Errorf("mode: got %v, %v; want %v as os.Create gives", st.Mode(), err, wantMode.Mode())
+		}
+	})
+}
