@@ -60,16 +60,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.dryRun {
 		return dryRun(ctx, r, opts, stdout, stderr)
 	}
+	w, err := c.newWriter(r, inFormat, opts.Added(), stdout)
+	if err != nil {
+		return fail(stderr, err)
+	}
 	if c.input != "-" {
 		// A first pass counts the rows for the progress bar and, more
 		// importantly, finds a malformed row before any request is paid for.
 		if opts.Total, err = countRows(ctx, c.input, ropts, c.limit); err != nil {
+			_ = w.Abort()
 			return fail(stderr, err)
 		}
-	}
-	w, err := c.newWriter(r, inFormat, opts.Added(), stdout)
-	if err != nil {
-		return fail(stderr, err)
 	}
 	prog := newProgress(stderr, c.quiet, c.logFormat)
 	opts.Progress = prog.update
@@ -94,19 +95,7 @@ func (c *config) checkPaths() error {
 			return fmt.Errorf("cannot read input: %w", err)
 		}
 	}
-	if c.output != "" && c.output != "-" && c.input != "-" && sameFile(c.input, c.output) {
-		return usagef("refusing to write over the input file %s; choose another -o", c.input)
-	}
 	return nil
-}
-
-func sameFile(a, b string) bool {
-	ai, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	bi, err := os.Stat(b)
-	return err == nil && os.SameFile(ai, bi)
 }
 
 func (c *config) newClient() (llm.Client, error) {

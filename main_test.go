@@ -232,7 +232,7 @@ func TestBadInputSpendsNothingAndWritesNothing(t *testing.T) {
 		want []string
 	}{
 		{"missing input", []string{filepath.Join(dir, "nope.csv"), "-o", out, "-p", "x"}, exitFatal, []string{"nope.csv", "no such file"}},
-		{"output is input", []string{"examples/products.csv", "-o", "examples/products.csv", "-p", "x"}, exitUsage, []string{"refusing to write over the input"}},
+		{"output is input", []string{"examples/products.csv", "-o", "examples/products.csv", "-p", "x"}, exitFatal, []string{"refusing to write over the input"}},
 		{"missing column", []string{"examples/products.csv", "-o", out, "-p", "{{.nme}}"}, exitFatal, []string{`template field "nme"`, `"sku", "name"`, `did you mean "name"`}},
 		{"template syntax", []string{"examples/products.csv", "-o", out, "-p", "{{.name"}, exitFatal, []string{"prompt template: line 1", "unclosed action"}},
 		{"no prompt", []string{"examples/products.csv", "-o", out}, exitUsage, []string{"no prompt given"}},

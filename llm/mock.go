@@ -8,7 +8,7 @@ import (
 )
 
 // Mock is an offline Client for dry runs, demos and tests. Its answer says
-// plainly that no model was called and quotes the start of the prompt, so
+// plainly that no model was called and quotes the end of the prompt, so
 // equal requests get equal answers and different rows visibly differ.
 // The zero value answers at once.
 type Mock struct {
@@ -46,36 +46,16 @@ func (m Mock) Complete(ctx context.Context, req Request) (Response, error) {
 	}, nil
 }
 
-// quote returns the first n runes of s with every run of whitespace folded
-// to one space, and "…" when something was left out. It stops reading at
-// rune n+1, so long prompts cost nothing extra.
+// quote returns the last n runes of s with every run of whitespace folded
+// to one space, led by "…" when something was left out. The end, not the
+// start: templates put their instructions first and the row's cells last,
+// so the end is what tells one row's answer from another's.
 func quote(s string, n int) string {
-	var b strings.Builder
-	runes, space := 0, false
-	for _, r := range strings.TrimSpace(s) {
-		if unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if runes+btoi(space) >= n {
-			return b.String() + "…"
-		}
-		if space {
-			b.WriteByte(' ')
-			runes++
-			space = false
-		}
-		b.WriteRune(r)
-		runes++
+	folded := []rune(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
+	if len(folded) <= n {
+		return string(folded)
 	}
-	return b.String()
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	return "…" + string(folded[len(folded)-n:])
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -25,11 +25,11 @@ func TestMock(t *testing.T) {
 		{"empty", Request{},
 			Response{Text: "mock answer (no model was called): ", FinishReason: "stop", Usage: Usage{0, 9}}},
 		{"cut at 60 runes", Request{Prompt: strings.Repeat("ä", 61)},
-			Response{Text: "mock answer (no model was called): " + strings.Repeat("ä", 60) + "…", FinishReason: "stop", Usage: Usage{31, 40}}},
+			Response{Text: "mock answer (no model was called): …" + strings.Repeat("ä", 60), FinishReason: "stop", Usage: Usage{31, 40}}},
 		{"exactly 60 runes", Request{Prompt: strings.Repeat("b", 60)},
 			Response{Text: "mock answer (no model was called): " + strings.Repeat("b", 60), FinishReason: "stop", Usage: Usage{15, 24}}},
-		{"cut at a space", Request{Prompt: strings.Repeat("c", 60) + "\n\nmore"},
-			Response{Text: "mock answer (no model was called): " + strings.Repeat("c", 60) + "…", FinishReason: "stop", Usage: Usage{17, 25}}},
+		{"keeps the end, where the row's cells are", Request{Prompt: "Instructions first.\n\n" + strings.Repeat("c", 55) + "\n\nmore"},
+			Response{Text: "mock answer (no model was called): …" + strings.Repeat("c", 55) + " more", FinishReason: "stop", Usage: Usage{21, 25}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
