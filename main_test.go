@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,27 +167,29 @@ func TestCSVToXLSXCellsAreText(t *testing.T) {
 }
 
 func TestFaultsAreRetriedEndToEnd(t *testing.T) {
-	var n atomic.Int64
-	p := fakeprovider.New(fakeprovider.Options{Fault: func(_ int64, prompt string) fakeprovider.Fault {
-		switch n.Add(1) {
-		case 2:
-			return fakeprovider.Status500
-		case 3:
-			return fakeprovider.Truncated
-		case 4:
-			return fakeprovider.Hang
-		case 5:
-			return fakeprovider.DropConnection
-		}
-		return fakeprovider.OK
+	// Each fault hits a different row's first attempt.
+	faults := map[string]fakeprovider.Fault{
+		"P-1002": fakeprovider.Status500,
+		"P-1003": fakeprovider.Truncated,
+		"P-1004": fakeprovider.Hang,
+		"P-1005": fakeprovider.DropConnection,
+		"P-1006": fakeprovider.Status429, // Retry-After: 1
+	}
+	var mu sync.Mutex
+	p := fakeprovider.New(fakeprovider.Options{Latency: 5 * time.Millisecond, Fault: func(_ int64, prompt string) fakeprovider.Fault {
+		mu.Lock()
+		defer mu.Unlock()
+		f := faults[prompt]
+		delete(faults, prompt)
+		return f
 	}})
 	out := filepath.Join(t.TempDir(), "out.csv")
-	r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", "{{.sku}}", "-j", "1", "--timeout", "300ms")
+	r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", "{{.sku}}", "-j", "4", "--timeout", "300ms")
 	if r.code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "8 answered, 0 failed") || !strings.Contains(r.stderr, "4 retries") {
-		t.Errorf("summary does not show the 4 retries:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "8 answered, 0 failed") || !strings.Contains(r.stderr, "5 retries, 1 rate-limited (429)") {
+		t.Errorf("summary does not show the 5 retries:\n%s", r.stderr)
 	}
 	b, _ := os.ReadFile(out)
 	if !strings.Contains(string(b), "echo: P-1008,") {

@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -24,12 +25,24 @@ type Request struct {
 	Prompt      string   // the rendered user message
 	MaxTokens   int      // 0: provider default
 	Temperature *float64 // nil: provider default
+	// Schema, when set, asks for structured output: the answer's Text is
+	// then one JSON object meant to match it (providers that enforce
+	// schemas do; callers still validate).
+	Schema *Schema
+}
+
+// Schema is a JSON Schema for a structured answer. Its top level is an
+// object.
+type Schema struct {
+	Name   string          // a short identifier, [a-zA-Z0-9_-], max 64
+	JSON   json.RawMessage // the schema document
+	Strict bool            // ask the provider to enforce it exactly (OpenAI strict mode)
 }
 
 // Response is one answer.
 type Response struct {
 	Text         string
-	FinishReason string // as the provider reported it ("stop", "length", …)
+	FinishReason string // in OpenAI's words: "stop", "length", "content_filter", …
 	Usage        Usage
 	Limits       Limits // rate-limit headers seen on this response, if any
 }

@@ -11,7 +11,25 @@ import (
 type Record struct {
 	Row    readers.Row
 	Values []string
+	// Kinds, when not nil, says how to type each of Values in formats that
+	// have types (XLSX cells, JSON values); nil means every value is text.
+	Kinds []Kind
 }
+
+// Kind is the type of an added value.
+type Kind uint8
+
+// The kinds of added values. A Number value is JSON number text
+// ("3", "-1.5e3"), a Bool value is "true" or "false", a JSON value is any
+// JSON text (an object or array from a structured answer); each is written
+// as text where the format has no such type (CSV, TSV), and an empty value
+// is an empty cell whatever its kind.
+const (
+	Text Kind = iota
+	Number
+	Bool
+	JSON
+)
 
 // Writer receives records in input order.
 //
