@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/pipeline"
 	"github.com/enrich-dev/enrich/readers"
@@ -52,11 +54,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return fail(stderr, err)
 	}
-	client, err := c.newClient()
+	client, scope, err := c.newClient()
 	if err != nil {
 		return fail(stderr, err)
 	}
-	opts := c.pipelineOptions(tmpl)
+	opts := c.pipelineOptions(tmpl, scope)
 	if c.dryRun {
 		return dryRun(ctx, r, opts, stdout, stderr)
 	}
@@ -64,12 +66,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return fail(stderr, err)
 	}
+	j, closeJournal, err := c.openJournal(stderr)
+	if err != nil {
+		_ = w.Abort()
+		return fail(stderr, err)
+	}
+	defer closeJournal()
+	if j != nil {
+		opts.Cache = j
+	}
 	if c.input != "-" {
-		// A first pass counts the rows for the progress bar and, more
-		// importantly, finds a malformed row before any request is paid for.
-		if opts.Total, err = countRows(ctx, c.input, ropts, c.limit); err != nil {
+		// A first pass counts the rows and what is already answered, and
+		// finds a malformed row before any request is paid for.
+		pv, err := survey(ctx, c.input, ropts, opts)
+		if err != nil {
 			_ = w.Abort()
 			return fail(stderr, err)
+		}
+		opts.Total = pv.Rows
+		if pv.Cached > 0 && !c.noCache {
+			fmt.Fprintf(stderr, "enrich: resuming: %d of %d rows already answered (journal %s)\n", pv.Cached, pv.Rows, j.Path())
 		}
 	}
 	prog := newProgress(stderr, c.quiet, c.logFormat)
@@ -78,15 +94,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	prog.finish(stats)
 	if err != nil {
 		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "enrich: interrupted after %d rows; no output was written\n", stats.Rows)
+			fmt.Fprintf(stderr, "enrich: interrupted: no OUTPUT was written; %s\n", c.resumeNote(j, stats))
 			return exitInterrupted
 		}
-		return fail(stderr, err)
+		code := fail(stderr, err)
+		if j != nil && !c.noCache && stats.Answered+stats.Cached > 0 {
+			fmt.Fprintf(stderr, "enrich: hint: %s\n", c.resumeNote(j, stats))
+		}
+		return code
 	}
 	if stats.Failed > 0 {
 		return exitRowsFailed
 	}
 	return exitOK
+}
+
+// resumeNote tells the user what a rerun will cost.
+func (c *config) resumeNote(j *journal.Journal, s pipeline.Stats) string {
+	if j == nil || c.noCache {
+		return "a rerun starts over (no journal was kept)"
+	}
+	return fmt.Sprintf("%d answers are recorded in %s; run the same command again to resume without paying for them twice", j.Len(), j.Path())
 }
 
 func (c *config) checkPaths() error {
@@ -98,9 +126,9 @@ func (c *config) checkPaths() error {
 	return nil
 }
 
-func (c *config) newClient() (llm.Client, error) {
+func (c *config) newClient() (llm.Client, string, error) {
 	if c.provider == "mock" {
-		return llm.Mock{}, nil
+		return llm.Mock{}, "mock", nil
 	}
 	base := c.baseURL
 	if base == "" {
@@ -111,12 +139,13 @@ func (c *config) newClient() (llm.Client, error) {
 	}
 	key := os.Getenv("OPENAI_API_KEY")
 	if key == "" && isOpenAI(base) && !c.dryRun {
-		return nil, hinted{
+		return nil, "", hinted{
 			err:  errors.New("OPENAI_API_KEY is not set"),
 			hint: "export OPENAI_API_KEY=sk-…, or point --base-url at a local OpenAI-compatible server, or try --provider mock offline",
 		}
 	}
-	return llm.NewOpenAI(llm.OpenAIOptions{BaseURL: base, APIKey: key, MaxConns: c.concurrency})
+	client, err := llm.NewOpenAI(llm.OpenAIOptions{BaseURL: base, APIKey: key, MaxConns: c.concurrency})
+	return client, "openai " + base, err
 }
 
 func isOpenAI(base string) bool {
@@ -124,8 +153,14 @@ func isOpenAI(base string) bool {
 	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
 }
 
-func (c *config) pipelineOptions(tmpl *templates.Template) pipeline.Options {
+// grace is how long requests in flight may finish after Ctrl-C.
+const grace = 5 * time.Second
+
+func (c *config) pipelineOptions(tmpl *templates.Template, scope string) pipeline.Options {
 	o := pipeline.Options{
+		Scope:       scope,
+		NoDedupe:    c.noDedupe,
+		Grace:       grace,
 		Template:    tmpl,
 		System:      c.system,
 		Model:       c.model,
@@ -169,27 +204,18 @@ func (c *config) newWriter(r readers.Reader, inFormat readers.Format, added []st
 	return writers.Create(c.output, wopts)
 }
 
-func countRows(ctx context.Context, path string, opts readers.Options, limit int) (int64, error) {
-	r, err := readers.Open(path, nil, opts)
+func survey(ctx context.Context, path string, ropts readers.Options, opts pipeline.Options) (pipeline.Preview, error) {
+	r, err := readers.Open(path, nil, ropts)
 	if err != nil {
-		return 0, err
+		return pipeline.Preview{}, err
 	}
 	defer r.Close()
-	var n int64
-	for limit == 0 || n < int64(limit) {
-		if _, err := r.Next(ctx); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
+	return pipeline.Survey(ctx, r, opts, 0)
 }
 
 func dryRun(ctx context.Context, r readers.Reader, opts pipeline.Options, stdout, stderr io.Writer) int {
 	const show = 3
-	p, err := pipeline.DryRun(ctx, r, opts, show)
+	p, err := pipeline.Survey(ctx, r, opts, show)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -199,7 +225,7 @@ func dryRun(ctx context.Context, r readers.Reader, opts pipeline.Options, stdout
 	for _, e := range p.Errors {
 		fmt.Fprintf(stdout, "--- error ---\n%s\n", e)
 	}
-	fmt.Fprintf(stdout, "--- dry run: %d rows, %d requests would be sent", p.Rows, p.Rows-p.Failed)
+	fmt.Fprintf(stdout, "--- dry run: %d rows, %d distinct requests would be sent", p.Rows, p.Distinct)
 	if p.Failed > 0 {
 		fmt.Fprintf(stdout, ", %d rows would fail to render", p.Failed)
 	}

@@ -20,7 +20,7 @@ const (
 	exitFatal       = 1   // the run could not finish; no OUTPUT is left behind
 	exitUsage       = 2   // bad flags or arguments
 	exitRowsFailed  = 3   // the run finished and OUTPUT is complete, but some rows hold an error
-	exitInterrupted = 130 // stopped by Ctrl-C or SIGTERM
+	exitInterrupted = 130 // stopped by Ctrl-C (143 for SIGTERM)
 )
 
 // config is everything the command line says, before any file is opened.
@@ -42,6 +42,9 @@ type config struct {
 	sheet               string
 	limit               int
 	dryRun, quiet       bool
+	cacheDir            string
+	fresh, noCache      bool
+	noDedupe            bool
 	logFormat           string
 	help                bool
 }
@@ -75,6 +78,10 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request")
 	fs.StringVar(&c.sheet, "sheet", "", "worksheet to read from an .xlsx input (default: the first)")
 	fs.IntVar(&c.limit, "limit", 0, "process only the first N rows")
+	fs.StringVar(&c.cacheDir, "cache", "", "folder for the answer journals (default: the user cache folder's enrich/)")
+	fs.BoolVar(&c.fresh, "fresh", false, "forget this OUTPUT's recorded answers and ask again")
+	fs.BoolVar(&c.noCache, "no-cache", false, "keep no journal: an interrupted run starts over")
+	fs.BoolVar(&c.noDedupe, "no-dedupe", false, "send identical prompts once per row, not once per run")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "render and show the first prompts and the row count; send nothing")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or progress lines")
 	fs.StringVar(&c.logFormat, "log-format", "text", "progress and summary lines on a non-terminal: text or json")
@@ -167,6 +174,9 @@ func (c *config) validate() error {
 	}
 	if c.maxTokens < 0 {
 		return usagef("--max-tokens must not be negative, got %d", c.maxTokens)
+	}
+	if c.fresh && c.noCache {
+		return usagef("--fresh and --no-cache together mean the same as --no-cache; use one")
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)

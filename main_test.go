@@ -30,6 +30,9 @@ func enrich(t *testing.T, p *fakeprovider.Provider, stdin string, args ...string
 	t.Helper()
 	t.Setenv("OPENAI_API_KEY", "sk-test-SECRET")
 	t.Setenv("OPENAI_BASE_URL", "")
+	if os.Getenv("XDG_CACHE_HOME") == "" || !strings.HasPrefix(os.Getenv("XDG_CACHE_HOME"), os.TempDir()) {
+		t.Setenv("XDG_CACHE_HOME", t.TempDir()) // journals stay out of the user's cache
+	}
 	if p != nil {
 		srv := httptest.NewServer(p)
 		t.Cleanup(srv.Close)
@@ -277,6 +280,7 @@ func TestBadInputSpendsNothingAndWritesNothing(t *testing.T) {
 }
 
 func TestMissingKeyAndBadBaseURL(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	out := filepath.Join(t.TempDir(), "out.csv")
 	t.Setenv("OPENAI_API_KEY", "")
 	t.Setenv("OPENAI_BASE_URL", "")
@@ -301,7 +305,7 @@ func TestDryRunAndLimit(t *testing.T) {
 	if r.code != exitOK || p.Requests() != 0 {
 		t.Fatalf("exit %d, %d requests; stderr:\n%s", r.code, p.Requests(), r.stderr)
 	}
-	for _, w := range []string{"--- row 2 ---\nAd: Trailhead 40L Backpack", "8 rows, 8 requests would be sent"} {
+	for _, w := range []string{"--- row 2 ---\nAd: Trailhead 40L Backpack", "8 rows, 8 distinct requests would be sent"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("dry run output lacks %q:\n%s", w, r.stdout)
 		}
@@ -322,6 +326,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestMockProviderIsOffline(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	out := filepath.Join(t.TempDir(), "out.csv")
 	t.Setenv("OPENAI_API_KEY", "")
 	var o, e bytes.Buffer

@@ -73,11 +73,11 @@ func (p *progress) finish(s pipeline.Stats) {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 	if p.tty || p.log == nil || !p.jsonLog() {
-		fmt.Fprintf(p.w, "enrich: %d rows, %d answered, %d failed, %d requests, %d retries, %d rate-limited (429), tokens %d in / %d out, %s\n",
-			s.Rows, s.Answered, s.Failed, s.Requests, s.Retries, s.RateLimited, s.TokensIn, s.TokensOut, s.Elapsed.Round(time.Millisecond))
+		fmt.Fprintf(p.w, "enrich: %d rows, %d answered, %d failed, %d requests, %d retries, %d rate-limited (429), %d from the journal, %d shared, tokens %d in / %d out, %s\n",
+			s.Rows, s.Answered, s.Failed, s.Requests, s.Retries, s.RateLimited, s.Cached, s.Shared, s.TokensIn, s.TokensOut, s.Elapsed.Round(time.Millisecond))
 	} else {
 		p.log.Info("summary", "rows", s.Rows, "answered", s.Answered, "failed", s.Failed, "requests", s.Requests,
-			"retries", s.Retries, "rate_limited", s.RateLimited, "tokens_in", s.TokensIn, "tokens_out", s.TokensOut,
+			"retries", s.Retries, "rate_limited", s.RateLimited, "from_journal", s.Cached, "shared", s.Shared, "tokens_in", s.TokensIn, "tokens_out", s.TokensOut,
 			"elapsed_s", round1(s.Elapsed.Seconds()))
 	}
 	if s.Failed > 0 && s.FirstError != "" {

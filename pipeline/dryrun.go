@@ -6,15 +6,18 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/readers"
 )
 
-// Preview is what a dry run found: no request is sent to get it.
+// Preview is what a survey of the input found. No request is sent to get it.
 type Preview struct {
-	Rows    int64    // rows that would be sent (after Limit)
-	Prompts []Prompt // the first rendered prompts
-	Errors  []string // the first rows whose prompt would not render
-	Failed  int64    // rows whose prompt would not render
+	Rows     int64    // rows that would be processed (after Limit)
+	Distinct int64    // distinct requests among them: what a run pays for at most
+	Cached   int64    // rows whose answer the cache already holds
+	Prompts  []Prompt // the first rendered prompts
+	Errors   []string // the first rows whose prompt would not render
+	Failed   int64    // rows whose prompt would not render
 }
 
 // Prompt is one rendered prompt and the row it came from.
@@ -23,16 +26,18 @@ type Prompt struct {
 	Text string
 }
 
-// DryRun reads every row (up to opts.Limit), renders each prompt and keeps
-// the first show of them, so a user sees what would be sent and how many
-// requests a run would make, without sending any.
-func DryRun(ctx context.Context, r readers.Reader, opts Options, show int) (Preview, error) {
+// Survey reads every row (up to opts.Limit) and renders each prompt,
+// keeping the first show of them. It counts what a run would cost: rows,
+// distinct requests, and answers already in opts.Cache. Reading the whole
+// input first also finds a malformed row before any request is paid for.
+func Survey(ctx context.Context, r readers.Reader, opts Options, show int) (Preview, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Preview{}, err
 	}
 	var p Preview
-	for opts.Limit == 0 || p.Rows < int64(opts.Limit) {
+	seen := make(map[journal.Key]struct{})
+	for seq := int64(0); opts.Limit == 0 || seq < int64(opts.Limit); seq++ {
 		row, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			break
@@ -51,6 +56,14 @@ func DryRun(ctx context.Context, r readers.Reader, opts Options, show int) (Prev
 		}
 		if len(p.Prompts) < show {
 			p.Prompts = append(p.Prompts, Prompt{Row: row.Num, Text: text})
+		}
+		key := opts.rowKey(opts.request(text), seq)
+		if opts.Cache != nil && opts.Cache.Has(key) {
+			p.Cached++
+		}
+		if _, ok := seen[key]; !ok {
+			seen[key] = struct{}{}
+			p.Distinct++
 		}
 	}
 	return p, nil

@@ -39,6 +39,20 @@ type Options struct {
 	Window      int           // rows read ahead of the writer; default max(256, 8×Concurrency)
 	Limit       int           // process only the first Limit rows; 0 for all
 
+	// Cache, when set, is consulted before every request and records every
+	// answer as it arrives, so a rerun after an interruption or failure
+	// pays only for what is missing. Scope names the provider and its base
+	// URL in cache keys (see RequestKey).
+	Cache Cache
+	Scope string
+	// NoDedupe sends identical requests once per row instead of once per
+	// run.
+	NoDedupe bool
+	// Grace is how long requests already in flight may finish, and be
+	// recorded, after ctx is cancelled; no new request starts meanwhile.
+	// 0 abandons them at once.
+	Grace time.Duration
+
 	// Total is the number of rows when the caller knows it (for progress);
 	// 0 when unknown.
 	Total int64

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/readers"
 	"github.com/enrich-dev/enrich/writers"
@@ -30,7 +31,36 @@ type run struct {
 	client llm.Client
 	lim    *limiter
 	stats  *counters
+	shared shared
 	base   time.Duration // first backoff step
+	// reqCtx carries requests: it ends Grace after the run's ctx does,
+	// so answers already paid for can still arrive and be recorded.
+	reqCtx context.Context
+}
+
+func newRun(c llm.Client, opts Options) *run {
+	return &run{
+		opts:   opts,
+		client: c,
+		lim:    newLimiter(opts.RPM),
+		stats:  &counters{start: time.Now(), total: opts.Total},
+		shared: shared{flights: make(map[journal.Key]*flight)},
+		base:   500 * time.Millisecond,
+	}
+}
+
+// graceful sets reqCtx to end Grace after ctx does.
+func (rn *run) graceful(ctx context.Context) (release func()) {
+	reqCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		if rn.opts.Grace <= 0 {
+			cancel()
+			return
+		}
+		time.AfterFunc(rn.opts.Grace, cancel)
+	})
+	rn.reqCtx = reqCtx
+	return func() { stop(); cancel() }
 }
 
 // Run reads every row of r, asks c for an answer per row, and writes each
@@ -48,13 +78,7 @@ func Run(ctx context.Context, r readers.Reader, w writers.Writer, c llm.Client, 
 		_ = w.Abort()
 		return Stats{}, err
 	}
-	rn := &run{
-		opts:   opts,
-		client: c,
-		lim:    newLimiter(opts.RPM),
-		stats:  &counters{start: time.Now(), total: opts.Total},
-		base:   500 * time.Millisecond,
-	}
+	rn := newRun(c, opts)
 	stopProgress := rn.reportProgress()
 	err = rn.stages(ctx, r, w)
 	if err == nil {
@@ -68,6 +92,7 @@ func Run(ctx context.Context, r readers.Reader, w writers.Writer, c llm.Client, 
 
 func (rn *run) stages(ctx context.Context, r readers.Reader, w writers.Writer) error {
 	g, ctx := errgroup.WithContext(ctx)
+	defer rn.graceful(ctx)()
 	slots := make(chan struct{}, rn.opts.Window)
 	jobs := make(chan job, rn.opts.Concurrency)
 	results := make(chan result, rn.opts.Concurrency)

@@ -243,7 +243,8 @@ func runFast(t *testing.T, r readers.Reader, w writers.Writer, c llm.Client, opt
 	if err != nil {
 		t.Fatal(err)
 	}
-	rn := &run{opts: opts, client: c, lim: newLimiter(opts.RPM), stats: &counters{start: time.Now()}, base: time.Millisecond}
+	rn := newRun(c, opts)
+	rn.base = time.Millisecond
 	err = rn.stages(context.Background(), r, w)
 	return rn.stats.snapshot(), err
 }
@@ -327,8 +328,8 @@ func TestLimitAndEmptyInput(t *testing.T) {
 	}
 }
 
-func TestDryRunSendsNothing(t *testing.T) {
-	pv, err := DryRun(context.Background(), &sliceReader{n: 10}, Options{Template: mustTemplate(t, "say {{.text}}"), Limit: 7}, 2)
+func TestSurveySendsNothing(t *testing.T) {
+	pv, err := Survey(context.Background(), &sliceReader{n: 10}, Options{Template: mustTemplate(t, "say {{.text}}"), Limit: 7}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ type Stats struct {
 	Rows        int64 // rows written
 	Answered    int64 // rows with an answer
 	Failed      int64 // rows written with an error
+	Cached      int64 // rows answered from the cache (an earlier run)
+	Shared      int64 // rows answered by an identical request of this run
 	Requests    int64 // HTTP attempts made
 	Retries     int64 // attempts after a row's first
 	RateLimited int64 // attempts answered 429
@@ -25,6 +27,7 @@ type counters struct {
 	start                                              time.Time
 	total                                              int64
 	rows, answered, failed, requests, retries, limited atomic.Int64
+	cached, shared                                     atomic.Int64
 	tokensIn, tokensOut                                atomic.Int64
 	firstErr                                           atomic.Pointer[string]
 }
@@ -35,6 +38,8 @@ func (c *counters) snapshot() Stats {
 		Rows:        c.rows.Load(),
 		Answered:    c.answered.Load(),
 		Failed:      c.failed.Load(),
+		Cached:      c.cached.Load(),
+		Shared:      c.shared.Load(),
 		Requests:    c.requests.Load(),
 		Retries:     c.retries.Load(),
 		RateLimited: c.limited.Load(),

@@ -12,33 +12,67 @@ import (
 	"github.com/enrich-dev/enrich/llm"
 )
 
-// answer renders one row's prompt and asks the model, retrying what is
-// worth retrying. It returns the values of the added columns; only a
-// cancelled run is an error.
+// answer renders one row's prompt and gets its answer: from the cache,
+// from an identical request already under way, or from the model,
+// retrying what is worth retrying. It returns the values of the added
+// columns; only a stopped run or a cache that cannot record is an error.
 func (r *run) answer(ctx context.Context, j job) ([]string, error) {
 	prompt, err := r.opts.Template.Render(j.row.Cells)
 	if err != nil {
 		return r.failed(j, err), nil
 	}
-	req := llm.Request{
-		Model:       r.opts.Model,
-		System:      r.opts.System,
-		Prompt:      prompt,
-		MaxTokens:   r.opts.MaxTokens,
-		Temperature: r.opts.Temperature,
+	req := r.opts.request(prompt)
+	key := r.opts.rowKey(req, j.seq)
+	if r.opts.Cache != nil {
+		resp, ok, err := r.opts.Cache.Get(key)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			r.stats.cached.Add(1)
+			return r.answered(j, resp), nil
+		}
 	}
-	resp, attempts, err := r.complete(ctx, req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	var errRecord error
+	resp, leader, err := r.shared.do(ctx, key, func() (llm.Response, error) {
+		resp, attempts, err := r.complete(ctx, req)
+		if err != nil {
+			if attempts > 1 && ctx.Err() == nil {
+				err = fmt.Errorf("%w (gave up after %d attempts)", err, attempts)
+			}
+			return resp, err
 		}
-		if attempts > 1 {
-			err = fmt.Errorf("%w (gave up after %d attempts)", err, attempts)
+		if r.opts.Cache != nil {
+			errRecord = r.opts.Cache.Put(key, resp)
 		}
+		return resp, nil
+	})
+	switch {
+	case errRecord != nil:
+		return nil, fmt.Errorf("recording the answer to row %d: %w", j.row.Num, errRecord)
+	case err != nil && ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil:
 		return r.failed(j, err), nil
 	}
+	if !leader {
+		r.stats.shared.Add(1)
+	}
+	return r.answered(j, resp), nil
+}
+
+// answered turns a response into the row's values. An answer cut at the
+// token limit keeps its text and says it was cut.
+func (r *run) answered(j job, resp llm.Response) []string {
+	if resp.FinishReason == "length" {
+		msg := "answer cut at the token limit (finish_reason length); raise --max-tokens for the whole answer"
+		r.stats.failed.Add(1)
+		located := fmt.Sprintf("row %d: %s", j.row.Num, msg)
+		r.stats.firstErr.CompareAndSwap(nil, &located)
+		return []string{resp.Text, msg}
+	}
 	r.stats.answered.Add(1)
-	return []string{resp.Text, ""}, nil
+	return []string{resp.Text, ""}
 }
 
 func (r *run) failed(j job, err error) []string {
@@ -62,7 +96,7 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		if err := r.lim.Wait(ctx); err != nil {
 			return llm.Response{}, retry.Unrecoverable(err)
 		}
-		actx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+		actx, cancel := context.WithTimeout(r.reqCtx, r.opts.Timeout)
 		resp, err := r.client.Complete(actx, req)
 		cancel()
 		r.stats.requests.Add(1)
@@ -77,7 +111,7 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		}
 		switch {
 		case ctx.Err() != nil:
-			return resp, retry.Unrecoverable(ctx.Err())
+			return resp, retry.Unrecoverable(err)
 		case errors.Is(err, context.DeadlineExceeded):
 			err = fmt.Errorf("no answer within %s (--timeout): %w", r.opts.Timeout, err)
 		case !llm.Retryable(err):

@@ -1,0 +1,264 @@
+package journal
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/enrich-dev/enrich/llm"
+)
+
+// Key identifies a request by its content.
+type Key [16]byte
+
+func (k Key) String() string { return hex.EncodeToString(k[:]) }
+
+// ErrLocked is returned by Open when another process has the journal open.
+var ErrLocked = errors.New("the journal is in use by another enrich run")
+
+// SyncEvery is how often a journal with new answers is synced to disk.
+const SyncEvery = time.Second
+
+// Journal is an open journal file. Its methods are safe for concurrent use.
+type Journal struct {
+	path string
+	f    *os.File
+
+	mu     sync.RWMutex
+	index  map[Key]int64 // offset of the key's latest line
+	size   int64
+	dirty  bool
+	err    error // first write or sync error; sticks
+	closed bool
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// record is one line of the file. Short names keep the file small.
+type record struct {
+	K  string `json:"k"`
+	T  string `json:"t"`
+	F  string `json:"f,omitempty"`
+	PI int    `json:"pi,omitempty"`
+	PO int    `json:"po,omitempty"`
+}
+
+// Open opens or creates the journal at path (creating its directory) and
+// indexes it. fresh empties it first: earlier answers are forgotten.
+func Open(path string, fresh bool) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("journal %s: lock: %w", path, err)
+	}
+	j := &Journal{path: path, f: f, index: make(map[Key]int64), stop: make(chan struct{}), done: make(chan struct{})}
+	if fresh {
+		err = f.Truncate(0)
+	} else {
+		err = j.load()
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	if _, err := f.Seek(j.size, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	go j.syncLoop()
+	return j, nil
+}
+
+// load indexes every complete line and cuts off a torn last one, so that
+// appends start on a line of their own.
+func (j *Journal) load() error {
+	br := bufio.NewReaderSize(j.f, 1<<16)
+	var off int64
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			var rec struct {
+				K string `json:"k"`
+			}
+			var k Key
+			if json.Unmarshal(line, &rec) == nil && decodeKey(rec.K, &k) {
+				j.index[k] = off
+			}
+			off += int64(len(line))
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	j.size = off
+	return j.f.Truncate(off)
+}
+
+func decodeKey(s string, k *Key) bool {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(k) {
+		return false
+	}
+	copy(k[:], b)
+	return true
+}
+
+// Path is where the journal lives.
+func (j *Journal) Path() string { return j.path }
+
+// Len is the number of distinct answers recorded.
+func (j *Journal) Len() int {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return len(j.index)
+}
+
+// Has reports whether an answer for key is recorded.
+func (j *Journal) Has(key Key) bool {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	_, ok := j.index[key]
+	return ok
+}
+
+// Get returns the recorded answer for key.
+func (j *Journal) Get(key Key) (llm.Response, bool, error) {
+	j.mu.RLock()
+	off, ok := j.index[key]
+	j.mu.RUnlock()
+	if !ok {
+		return llm.Response{}, false, nil
+	}
+	line, err := readLine(j.f, off)
+	if err != nil {
+		return llm.Response{}, false, fmt.Errorf("journal %s: reading offset %d: %w", j.path, off, err)
+	}
+	var rec record
+	if err := json.Unmarshal(line, &rec); err != nil {
+		return llm.Response{}, false, fmt.Errorf("journal %s: offset %d: %w", j.path, off, err)
+	}
+	return llm.Response{
+		Text:         rec.T,
+		FinishReason: rec.F,
+		Usage:        llm.Usage{PromptTokens: rec.PI, CompletionTokens: rec.PO},
+	}, true, nil
+}
+
+func readLine(f *os.File, off int64) ([]byte, error) {
+	buf := make([]byte, 4096)
+	var line []byte
+	for {
+		n, err := f.ReadAt(buf, off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return append(line, buf[:i]...), nil
+		}
+		line = append(line, buf[:n]...)
+		off += int64(n)
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) < 1<<20 {
+			buf = make([]byte, 2*len(buf))
+		}
+	}
+}
+
+// Put records resp as the answer for key with one write, so it survives
+// the process being killed the moment Put returns.
+func (j *Journal) Put(key Key, resp llm.Response) error {
+	line, err := json.Marshal(record{K: key.String(), T: resp.Text, F: resp.FinishReason, PI: resp.Usage.PromptTokens, PO: resp.Usage.CompletionTokens})
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	line = append(line, '\n')
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err != nil {
+		return j.err
+	}
+	if j.closed {
+		return fmt.Errorf("journal %s: closed", j.path)
+	}
+	if _, err := j.f.Write(line); err != nil {
+		j.err = fmt.Errorf("journal %s: %w", j.path, err)
+		return j.err
+	}
+	j.index[key] = j.size
+	j.size += int64(len(line))
+	j.dirty = true
+	return nil
+}
+
+func (j *Journal) syncLoop() {
+	defer close(j.done)
+	t := time.NewTicker(SyncEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			j.sync()
+		case <-j.stop:
+			return
+		}
+	}
+}
+
+func (j *Journal) sync() {
+	j.mu.Lock()
+	dirty := j.dirty
+	j.dirty = false
+	j.mu.Unlock()
+	if !dirty {
+		return
+	}
+	if err := j.f.Sync(); err != nil {
+		j.mu.Lock()
+		if j.err == nil {
+			j.err = fmt.Errorf("journal %s: sync: %w", j.path, err)
+		}
+		j.mu.Unlock()
+	}
+}
+
+// Close syncs and unlocks the journal. It returns the first write or sync
+// error, if any happened.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	j.mu.Unlock()
+	close(j.stop)
+	<-j.done
+	j.dirty = true
+	j.sync()
+	cerr := j.f.Close()
+	if j.err != nil {
+		return j.err
+	}
+	return cerr
+}

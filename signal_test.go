@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/enrich-dev/enrich/internal/fakeprovider"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds enrich once for the tests that need a real process.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "enrich-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "enrich")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func writeRows(t *testing.T, path string, n int) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("id,text\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%d,\"row %d, with \"\"quotes\"\"\"\n", i, i)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// interruptAndResume starts a run, stops it with sig once some answers are
+// in, reruns the same command, and checks the result against a run that
+// was never interrupted.
+func interruptAndResume(t *testing.T, sig syscall.Signal, wantCode int) {
+	const rows, concurrency = 120, 4
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	writeRows(t, in, rows)
+	p := fakeprovider.New(fakeprovider.Options{Latency: 25 * time.Millisecond})
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	bin := binary(t)
+	command := func(out string, extra ...string) *exec.Cmd {
+		args := append([]string{in, "-o", out, "-p", "{{.text}}", "-j", fmt.Sprint(concurrency),
+			"--base-url", srv.URL + "/v1", "--cache", filepath.Join(dir, "cache")}, extra...)
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-test")
+		return cmd
+	}
+
+	out := filepath.Join(dir, "out.csv")
+	cmd := command(out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Answered() < rows/3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	code := cmd.ProcessState.ExitCode()
+	if sig == syscall.SIGKILL {
+		code = -1 // killed: no status of its own
+	}
+	if code != wantCode {
+		t.Fatalf("exit %d (%v), want %d; stderr:\n%s", code, err, wantCode, stderr.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("an interrupted run left OUTPUT behind")
+	}
+	if sig != syscall.SIGKILL {
+		for _, w := range []string{"interrupted", "run the same command again to resume"} {
+			if !strings.Contains(stderr.String(), w) {
+				t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+			}
+		}
+	}
+	sentBefore := p.Requests()
+	if sentBefore >= rows {
+		t.Fatalf("the run finished (%d requests) before it was interrupted; the test proves nothing", sentBefore)
+	}
+
+	stderr.Reset()
+	rerun := command(out)
+	rerun.Stderr = &stderr
+	if err := rerun.Run(); err != nil {
+		t.Fatalf("rerun: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "enrich: resuming: ") {
+		t.Errorf("the rerun does not say it resumes:\n%s", stderr.String())
+	}
+	if total := p.Requests(); total > rows+concurrency {
+		t.Errorf("%d requests across both runs, want at most rows + concurrency = %d", total, rows+concurrency)
+	}
+
+	want := filepath.Join(dir, "want.csv")
+	if b, err := command(want, "--no-cache").CombinedOutput(); err != nil {
+		t.Fatalf("reference run: %v\n%s", err, b)
+	}
+	got, _ := os.ReadFile(out)
+	ref, _ := os.ReadFile(want)
+	if !bytes.Equal(got, ref) {
+		t.Errorf("resumed output differs from an uninterrupted run's:\ngot:\n%.500s\nwant:\n%.500s", got, ref)
+	}
+}
+
+func TestKillAndResume(t *testing.T)      { interruptAndResume(t, syscall.SIGKILL, -1) }
+func TestInterruptAndResume(t *testing.T) { interruptAndResume(t, syscall.SIGINT, 130) }
+func TestTerminateAndResume(t *testing.T) { interruptAndResume(t, syscall.SIGTERM, 143) }
+
+// A second Ctrl-C does not wait for the grace period.
+func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	writeRows(t, in, 20)
+	p := fakeprovider.New(fakeprovider.Options{Fault: func(int64, string) fakeprovider.Fault { return fakeprovider.Hang }})
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	cmd := exec.Command(binary(t), in, "-o", filepath.Join(dir, "out.csv"), "-p", "{{.text}}", "--base-url", srv.URL, "--cache", dir)
+	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-test")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for p.Requests() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the second Ctrl-C took %s to stop the run", d)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "stopped at once") {
+		t.Errorf("exit %d, stderr %q; want 130 and a note", code, stderr.String())
+	}
+}
