@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/pipeline"
 	"github.com/enrich-dev/enrich/readers"
 )
@@ -22,6 +24,9 @@ const (
 	exitRowsFailed  = 3   // the run finished and OUTPUT is complete, but some rows hold an error
 	exitInterrupted = 130 // stopped by Ctrl-C (143 for SIGTERM)
 )
+
+// defaultAnthropicModel is -m's default with --provider anthropic.
+const defaultAnthropicModel = "claude-haiku-4-5"
 
 // config is everything the command line says, before any file is opened.
 type config struct {
@@ -36,7 +41,9 @@ type config struct {
 	temperatureSet      bool
 	provider, baseURL   string
 	concurrency         int
-	rpm                 float64
+	rpm, tpm            float64
+	priceIn, priceOut   float64
+	usageColumns        bool
 	retries             int
 	timeout             time.Duration
 	sheet               string
@@ -70,10 +77,11 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.StringVarP(&c.model, "model", "m", "gpt-4o-mini", "model name")
 	fs.IntVar(&c.maxTokens, "max-tokens", 0, "maximum tokens per answer (0: the provider's default)")
 	fs.Float64Var(&c.temperature, "temperature", 0, "sampling temperature (default: the provider's)")
-	fs.StringVar(&c.provider, "provider", "openai", "openai (any OpenAI-compatible server) or mock (offline)")
-	fs.StringVar(&c.baseURL, "base-url", "", "OpenAI-compatible API base URL (default $OPENAI_BASE_URL, else https://api.openai.com/v1)")
+	fs.StringVar(&c.provider, "provider", "openai", "openai (any OpenAI-compatible server), anthropic, or mock (offline)")
+	fs.StringVar(&c.baseURL, "base-url", "", "API base URL (default $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL, else the provider's)")
 	fs.IntVarP(&c.concurrency, "concurrency", "j", pipeline.DefaultConcurrency, "requests in flight")
 	fs.Float64Var(&c.rpm, "rpm", 0, "requests per minute (0: learn the provider's limit)")
+	fs.Float64Var(&c.tpm, "tpm", 0, "tokens per minute: prompt estimate + answer reserve (0: no client-side limit)")
 	fs.IntVar(&c.retries, "retries", pipeline.DefaultRetries, "retries per row after the first attempt")
 	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request")
 	fs.StringVar(&c.sheet, "sheet", "", "worksheet to read from an .xlsx input (default: the first)")
@@ -82,7 +90,10 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.BoolVar(&c.fresh, "fresh", false, "forget this OUTPUT's recorded answers and ask again")
 	fs.BoolVar(&c.noCache, "no-cache", false, "keep no journal: an interrupted run starts over")
 	fs.BoolVar(&c.noDedupe, "no-dedupe", false, "send identical prompts once per row, not once per run")
-	fs.BoolVar(&c.dryRun, "dry-run", false, "render and show the first prompts and the row count; send nothing")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "show the first prompts and what a run would cost (rows, tokens, money, time); send nothing")
+	fs.Float64Var(&c.priceIn, "price-in", -1, "dollars per 1M input tokens, for cost figures (default: the built-in table)")
+	fs.Float64Var(&c.priceOut, "price-out", -1, "dollars per 1M output tokens, for cost figures (default: the built-in table)")
+	fs.BoolVar(&c.usageColumns, "usage-columns", false, "add COLUMN_tokens_in and COLUMN_tokens_out to every row")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or progress lines")
 	fs.StringVar(&c.logFormat, "log-format", "text", "progress and summary lines on a non-terminal: text or json")
 	fs.BoolVarP(&c.help, "help", "h", false, "show this help")
@@ -116,6 +127,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, nil
 	}
 	c.temperatureSet = fs.Changed("temperature")
+	if c.provider == "anthropic" && !fs.Changed("model") {
+		c.model = defaultAnthropicModel
+	}
 	switch fs.NArg() {
 	case 0:
 		return c, usagef("no INPUT given; usage: enrich INPUT -o OUTPUT -p TEMPLATE (see --help)")
@@ -152,13 +166,17 @@ func (c *config) validate() error {
 			return usagef("--format applies to standard input and output, which cannot be xlsx")
 		}
 	}
-	switch c.provider {
-	case "openai", "mock":
-	default:
-		return usagef("unknown provider %q; use openai or mock", c.provider)
+	if !slices.Contains(llm.Providers(), c.provider) {
+		return usagef("unknown provider %q; use %s", c.provider, strings.Join(llm.Providers(), ", "))
 	}
 	if c.concurrency < 1 {
 		return usagef("-j/--concurrency must be at least 1, got %d", c.concurrency)
+	}
+	if c.tpm < 0 {
+		return usagef("--tpm must not be negative, got %g", c.tpm)
+	}
+	if (c.priceIn >= 0) != (c.priceOut >= 0) {
+		return usagef("give both --price-in and --price-out, or neither")
 	}
 	if c.rpm < 0 {
 		return usagef("--rpm must not be negative, got %g", c.rpm)

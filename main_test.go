@@ -305,7 +305,7 @@ func TestDryRunAndLimit(t *testing.T) {
 	if r.code != exitOK || p.Requests() != 0 {
 		t.Fatalf("exit %d, %d requests; stderr:\n%s", r.code, p.Requests(), r.stderr)
 	}
-	for _, w := range []string{"--- row 2 ---\nAd: Trailhead 40L Backpack", "8 rows, 8 distinct requests would be sent"} {
+	for _, w := range []string{"--- row 2 ---\nAd: Trailhead 40L Backpack", "rows:     8 (8 distinct requests, 0 already answered in the journal, 8 to send)"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("dry run output lacks %q:\n%s", w, r.stdout)
 		}
@@ -315,6 +315,25 @@ func TestDryRunAndLimit(t *testing.T) {
 	b, _ := os.ReadFile(out)
 	if r.code != exitOK || strings.Count(string(b), "\n") != 3 || p.Requests() != 3 {
 		t.Errorf("exit %d, %d requests, output:\n%s\nwant 3 rows", r.code, p.Requests(), b)
+	}
+}
+
+// The dry run's figures on a known file: tokens counted with gpt-4o-mini's
+// tokenizer, the list price, and the least time --rpm and --tpm allow.
+func TestDryRunFigures(t *testing.T) {
+	p := fakeprovider.New(fakeprovider.Options{})
+	r := enrich(t, p, "", "examples/tickets.xlsx", "--dry-run", "--prompt-file", "examples/ticket-triage.tmpl",
+		"-m", "gpt-4o-mini", "--max-tokens", "20", "--rpm", "60", "--tpm", "1000", "-j", "4")
+	if r.code != exitOK || p.Requests() != 0 {
+		t.Fatalf("exit %d, %d requests; stderr:\n%s", r.code, p.Requests(), r.stderr)
+	}
+	golden(t, "tickets.dryrun.txt", r.stdout)
+	r = enrich(t, p, "", "examples/tickets.xlsx", "--dry-run", "--prompt-file", "examples/ticket-triage.tmpl",
+		"-m", "my-local-model", "--price-in", "1", "--price-out", "2", "--max-tokens", "20")
+	for _, w := range []string{"(about 4 bytes a token)", "at $1 in / $2 out per 1M tokens (--price-in/--price-out)", "1 × the model's latency (7 requests, 8 at a time)"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("dry run output lacks %q:\n%s", w, r.stdout)
+		}
 	}
 }
 

@@ -6,18 +6,24 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/enrich-dev/enrich/cost"
 	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/readers"
 )
 
 // Preview is what a survey of the input found. No request is sent to get it.
 type Preview struct {
-	Rows     int64    // rows that would be processed (after Limit)
-	Distinct int64    // distinct requests among them: what a run pays for at most
-	Cached   int64    // rows whose answer the cache already holds
-	Prompts  []Prompt // the first rendered prompts
-	Errors   []string // the first rows whose prompt would not render
-	Failed   int64    // rows whose prompt would not render
+	Rows     int64 // rows that would be processed (after Limit)
+	Distinct int64 // distinct requests among them: what a run pays for at most
+	Cached   int64 // rows whose answer the cache already holds
+	ToSend   int64 // requests a run would send: distinct and not cached
+	// InputTokens estimates the prompt tokens of the requests to send,
+	// counted by Counter (a tokenizer's name, or the bytes/4 rule).
+	InputTokens int64
+	Counter     string
+	Prompts     []Prompt // the first rendered prompts
+	Errors      []string // the first rows whose prompt would not render
+	Failed      int64    // rows whose prompt would not render
 }
 
 // Prompt is one rendered prompt and the row it came from.
@@ -37,6 +43,8 @@ func Survey(ctx context.Context, r readers.Reader, opts Options, show int) (Prev
 	}
 	var p Preview
 	seen := make(map[journal.Key]struct{})
+	counter := cost.CounterFor(opts.Model)
+	p.Counter = counter.Name()
 	for seq := int64(0); opts.Limit == 0 || seq < int64(opts.Limit); seq++ {
 		row, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -57,13 +65,19 @@ func Survey(ctx context.Context, r readers.Reader, opts Options, show int) (Prev
 		if len(p.Prompts) < show {
 			p.Prompts = append(p.Prompts, Prompt{Row: row.Num, Text: text})
 		}
-		key := opts.rowKey(opts.request(text), seq)
-		if opts.Cache != nil && opts.Cache.Has(key) {
+		req := opts.request(text)
+		key := opts.rowKey(req, seq)
+		cached := opts.Cache != nil && opts.Cache.Has(key)
+		if cached {
 			p.Cached++
 		}
 		if _, ok := seen[key]; !ok {
 			seen[key] = struct{}{}
 			p.Distinct++
+			if !cached {
+				p.ToSend++
+				p.InputTokens += int64(counter.Prompt(req.System, req.Prompt))
+			}
 		}
 	}
 	return p, nil

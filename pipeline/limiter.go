@@ -89,11 +89,9 @@ func (l *limiter) Wait(ctx context.Context) error {
 // Observe adjusts the pace after an attempt: resp is the response on
 // success, err the attempt's error otherwise.
 func (l *limiter) Observe(resp llm.Response, err error) {
-	limits := resp.Limits
+	limits := limitsOf(resp, err)
 	var perr *llm.Error
-	if asError(err, &perr) {
-		limits = perr.Limits
-	}
+	asError(err, &perr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -214,6 +212,16 @@ func (l *limiter) growLocked(now time.Time) {
 
 // Limit reports the current pace, for tests and progress.
 func (l *limiter) Limit() rate.Limit { return l.lim.Limit() }
+
+// limitsOf returns the rate-limit headers of an attempt, whichever way it
+// ended.
+func limitsOf(resp llm.Response, err error) llm.Limits {
+	var perr *llm.Error
+	if asError(err, &perr) {
+		return perr.Limits
+	}
+	return resp.Limits
+}
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

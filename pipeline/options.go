@@ -33,6 +33,7 @@ type Options struct {
 
 	Concurrency int           // requests in flight; default 8
 	RPM         float64       // requests per minute; 0 learns the provider's limit
+	TPM         float64       // tokens per minute (prompt estimate + answer reserve); 0 for none
 	Retries     int           // retries after the first attempt; default 5, -1 for none
 	Timeout     time.Duration // per attempt; default 2m
 	MaxBackoff  time.Duration // cap on one backoff wait without Retry-After; default 30s
@@ -80,6 +81,9 @@ func (o Options) withDefaults() (Options, error) {
 		o.Concurrency = DefaultConcurrency
 	case o.Concurrency < 0:
 		return o, fmt.Errorf("concurrency must be at least 1, got %d", o.Concurrency)
+	}
+	if o.TPM < 0 {
+		return o, fmt.Errorf("tokens per minute must not be negative, got %g", o.TPM)
 	}
 	if o.RPM < 0 {
 		return o, fmt.Errorf("requests per minute must not be negative, got %g", o.RPM)

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/enrich-dev/enrich/cost"
 	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/readers"
@@ -27,19 +28,21 @@ type result struct {
 }
 
 type run struct {
-	opts   Options
-	client llm.Client
-	lim    *limiter
-	stats  *counters
-	shared shared
-	base   time.Duration // first backoff step
+	opts    Options
+	client  llm.Client
+	lim     *limiter
+	stats   *counters
+	shared  shared
+	tokens  *tokenBucket // nil without a TPM limit
+	counter cost.Counter
+	base    time.Duration // first backoff step
 	// reqCtx carries requests: it ends Grace after the run's ctx does,
 	// so answers already paid for can still arrive and be recorded.
 	reqCtx context.Context
 }
 
 func newRun(c llm.Client, opts Options) *run {
-	return &run{
+	rn := &run{
 		opts:   opts,
 		client: c,
 		lim:    newLimiter(opts.RPM),
@@ -47,6 +50,11 @@ func newRun(c llm.Client, opts Options) *run {
 		shared: shared{flights: make(map[journal.Key]*flight)},
 		base:   500 * time.Millisecond,
 	}
+	if opts.TPM > 0 {
+		rn.tokens = newTokenBucket(opts.TPM)
+		rn.counter = cost.CounterFor(opts.Model)
+	}
+	return rn
 }
 
 // graceful sets reqCtx to end Grace after ctx does.

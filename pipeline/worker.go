@@ -96,11 +96,22 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		if err := r.lim.Wait(ctx); err != nil {
 			return llm.Response{}, retry.Unrecoverable(err)
 		}
+		need := 0
+		if r.tokens != nil {
+			need = estimate(r.counter, req)
+			if err := r.tokens.Take(ctx, need); err != nil {
+				return llm.Response{}, retry.Unrecoverable(err)
+			}
+		}
 		actx, cancel := context.WithTimeout(r.reqCtx, r.opts.Timeout)
 		resp, err := r.client.Complete(actx, req)
 		cancel()
 		r.stats.requests.Add(1)
 		r.lim.Observe(resp, err)
+		if r.tokens != nil {
+			r.tokens.Settle(need, req, resp.Usage)
+			r.tokens.Observe(limitsOf(resp, err))
+		}
 		if err == nil {
 			r.stats.tokensIn.Add(int64(resp.Usage.PromptTokens))
 			r.stats.tokensOut.Add(int64(resp.Usage.CompletionTokens))

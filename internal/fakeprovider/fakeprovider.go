@@ -38,8 +38,12 @@ type Options struct {
 	Latency time.Duration // before every answer
 	// RPM, when > 0, limits requests per minute with a token bucket of
 	// Burst (default 1); requests over it get 429.
-	RPM          float64
-	Burst        int
+	RPM   float64
+	Burst int
+	// TPM, when > 0, limits tokens per minute with a bucket holding one
+	// second's worth; a request costs its prompt (a token per 4 bytes)
+	// plus its max_tokens, as providers count before answering.
+	TPM          float64
 	LimitHeaders bool // send x-ratelimit-{limit,remaining,reset}-requests
 	NoRetryAfter bool // omit Retry-After on rate-limit 429s
 	// Fault decides, from the 1-based request number and the prompt, what
@@ -51,9 +55,12 @@ type Options struct {
 type Provider struct {
 	opts     Options
 	bucket   *rate.Limiter
+	tokens   *rate.Limiter
 	requests atomic.Int64
 	limited  atomic.Int64
 	answered atomic.Int64
+	// tokensUsed counts the tokens the TPM bucket charged.
+	tokensUsed atomic.Int64
 }
 
 // New returns a Provider.
@@ -61,6 +68,9 @@ func New(opts Options) *Provider {
 	p := &Provider{opts: opts}
 	if opts.RPM > 0 {
 		p.bucket = rate.NewLimiter(rate.Limit(opts.RPM/60), max(opts.Burst, 1))
+	}
+	if opts.TPM > 0 {
+		p.tokens = rate.NewLimiter(rate.Limit(opts.TPM/60), int(opts.TPM/60))
 	}
 	return p
 }
@@ -71,9 +81,14 @@ func (p *Provider) Requests() int64    { return p.requests.Load() }
 func (p *Provider) RateLimited() int64 { return p.limited.Load() }
 func (p *Provider) Answered() int64    { return p.answered.Load() }
 
+// TokensCharged is what the TPM bucket charged for the requests it let in.
+func (p *Provider) TokensCharged() int64 { return p.tokensUsed.Load() }
+
 type chatRequest struct {
-	Model    string `json:"model"`
-	Messages []struct {
+	Model               string `json:"model"`
+	MaxTokens           int    `json:"max_tokens"`
+	MaxCompletionTokens int    `json:"max_completion_tokens"`
+	Messages            []struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`
 	} `json:"messages"`
@@ -105,6 +120,21 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusTooManyRequests, "Rate limit reached for requests")
 			return
 		}
+	}
+	if p.tokens != nil {
+		n := req.MaxTokens + req.MaxCompletionTokens
+		for _, m := range req.Messages {
+			n += (len(m.Content) + 3) / 4
+		}
+		res := p.tokens.ReserveN(time.Now(), n)
+		if d := res.Delay(); !res.OK() || d > 0 {
+			res.Cancel()
+			p.limited.Add(1)
+			w.Header().Set("retry-after-ms", strconv.FormatInt(max(d.Milliseconds(), 1), 10))
+			writeError(w, http.StatusTooManyRequests, "Rate limit reached for tokens per min")
+			return
+		}
+		p.tokensUsed.Add(int64(n))
 	}
 	fault := OK
 	if p.opts.Fault != nil {
