@@ -3,6 +3,7 @@ package llm
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -148,6 +149,8 @@ func TestRequestMatchesOpenAISchema(t *testing.T) {
 				{Model: "o3", System: "s", Prompt: "x", Temperature: ptr(1.5), MaxTokens: 256},
 				{Model: "gpt-4o", Prompt: "", MaxTokens: 1},
 				{Model: "gpt-4o", Prompt: "ünïcödé \"quoted\"\n<tags> & \u2028"},
+				{Model: "gpt-4o", Prompt: "x", Schema: &Schema{Name: "label_row", JSON: json.RawMessage(schema), Strict: true}},
+				{Model: "gpt-4o", System: "s", Prompt: "x", MaxTokens: 64, Schema: &Schema{JSON: json.RawMessage(`{"type":"object"}`)}},
 			}
 			for _, field := range []string{MaxCompletionTokensField, MaxTokensField} {
 				bodies := captureBodies(t, OpenAIOptions{MaxTokensField: field}, reqs)
@@ -170,6 +173,12 @@ func TestRequestMatchesOpenAISchema(t *testing.T) {
 				`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"max_completion_tokens":1.5}`,
 				`{"messages":[{"role":"user","content":"x"}]}`,
 				`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"temperature":3}`,
+				`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema"}}`,
+				`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"schema":{}}}}`,
+				`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":[]}}}`,
+				`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","strict":"yes"}}}`,
+				`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":{"type":"xml"}}`,
+				`{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"response_format":"json_schema"}`,
 			} {
 				t.Run("invalid "+bad, func(t *testing.T) {
 					if err := validateJSON(sch, []byte(bad)); err == nil {

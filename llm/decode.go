@@ -31,6 +31,15 @@ type chatChoice struct {
 	FinishReason any `json:"finish_reason"`
 }
 
+// unreadable is the *Error for a 2xx body that does not parse: a truncated
+// answer or a proxy's HTML page, worth another attempt.
+func unreadable(err error, raw []byte) *Error {
+	return &Error{
+		Message:   fmt.Sprintf("unreadable response body: %v (body starts %q)", err, snippet(raw, 60)),
+		Retryable: true,
+	}
+}
+
 // count reads a token count sent as 12, 12.0 or "12"; anything else is 0.
 func count(v any) int {
 	var f float64
@@ -51,10 +60,7 @@ func count(v any) int {
 func decodeChat(raw []byte) (Response, *Error) {
 	var r chatResponse
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return Response{}, &Error{
-			Message:   fmt.Sprintf("unreadable response body: %v (body starts %q)", err, snippet(raw, 60)),
-			Retryable: true,
-		}
+		return Response{}, unreadable(err, raw)
 	}
 	if len(r.Choices) == 0 {
 		if r.Error != nil {

@@ -3,7 +3,8 @@
 // It owns the provider-neutral Client interface with its Request and
 // Response types, a thin net/http client for OpenAI's chat completions API
 // and the servers that copy it (Ollama, vLLM, llama.cpp, LM Studio, proxies),
-// an offline Mock, and the sorting of failures: Retryable, RetryAfter and
+// one for Anthropic's Messages API, an offline Mock, the New factory that
+// picks one by name, and the sorting of failures: Retryable, RetryAfter and
 // Hint.
 //
 // It does not retry, rate-limit, time out, cache, estimate tokens or read
@@ -23,9 +24,47 @@
 // reject it) and max_tokens for every other host (older vLLM, llama.cpp and
 // Ollama know only that one); OpenAIOptions.MaxTokensField overrides it.
 //
+// With Request.Schema set, OpenAI also gets "response_format":
+// {"type": "json_schema", "json_schema": {"name", "schema", "strict"}};
+// the answer is the message content, the JSON text, as ever. Meeting
+// strict mode's rules (additionalProperties false, every property
+// required) is the caller's job: the schema is passed through as written.
+//
 // Answers are read leniently: message.content may be a string or an array
 // of parts (text parts are joined); usage may be missing (counts are 0) or
 // use strings or floats; a legacy choices[0].text is accepted.
+//
+// Anthropic posts {"model", "max_tokens", "system"?, "messages",
+// "temperature"?} to BaseURL + "/v1/messages" (BaseURL without /v1,
+// default https://api.anthropic.com) with "x-api-key: KEY", which is
+// required, and "anthropic-version: 2023-06-01" (AnthropicOptions.Version
+// overrides it). max_tokens is always sent, as the API requires:
+// Request.MaxTokens, or DefaultAnthropicMaxTokens (1024) when that is 0 or
+// less. The system prompt is the top-level "system" field,
+// sent only when not empty. Temperature is sent as given (Anthropic's range
+// is 0 to 1, OpenAI's 0 to 2).
+//
+// A Schema becomes forced tool use, which every Claude model supports:
+// one tool named Schema.Name with the schema as its input_schema, and
+// tool_choice {"type": "tool"} naming it. The answer is that tool_use
+// block's input, as compact JSON text; Schema.Strict has no counterpart.
+// Without a schema the answer is the text blocks, joined. stop_reason is
+// said in OpenAI's words: end_turn, stop_sequence and tool_use are "stop",
+// max_tokens (and model_context_window_exceeded) "length"; others pass as
+// they are. Usage counts cache writes and reads as prompt tokens.
+//
+// A Schema with no Name is named "answer". A name that is not 1 to 64 of
+// [a-zA-Z0-9_-], or a document that is not a JSON object, fails before
+// any request is sent.
+//
+// # Choosing a provider
+//
+// New builds a Client from Options by name: "openai" (the default),
+// "anthropic" or "mock". It reads no environment variables either;
+// KeyEnv and BaseURLEnv name the ones a CLI should read for each provider.
+// The providers are one table in providers.go: adding one is a file with
+// its client and one line there. Mock answers a Schema with an object that
+// has a placeholder for each top-level property, in the schema's order.
 //
 // # Errors
 //
@@ -34,20 +73,29 @@
 // HTML <title> or the start of the body), Retry-After and the rate-limit
 // headers. 408, 409, 429 and 5xx (529 included) are retryable; other 4xx
 // are not, nor is OpenAI's 429 "insufficient_quota", which no wait fixes.
-// An x-should-retry header, when OpenAI sends one, overrides the status.
+// An x-should-retry header, when OpenAI or Anthropic sends one, overrides
+// the status.
+//
+// Anthropic's {"type":"error","error":{"type","message"}} is read the same
+// way, its error type becoming Code ("overloaded_error"). Error.Provider
+// says which client made the error, so Hint can name the right key
+// variable and endpoint.
 //
 // A 2xx can fail too, as an *Error with Status 0: an unreadable body
 // (truncated JSON, an HTML page from a proxy) is retryable; no choices, a
-// refusal, the content filter, or no content at all are not. A
-// finish_reason of "length" is not an error: the answer is returned and
-// Response.FinishReason says it was cut.
+// refusal (Anthropic's stop_reason "refusal" too), the content filter, or
+// no content at all (with a schema: no tool_use input) are not. An error
+// object in a 200 is retryable when its code or type stands for a status
+// that is. A finish_reason of "length" is not an error: the answer is
+// returned and Response.FinishReason says it was cut.
 //
 // Failures below HTTP (refused or reset connections, a body cut short, the
 // ctx deadline) are returned as net/http reported them, never as *Error;
 // Retryable says which are worth another attempt.
 //
-// The API key is only ever put in the Authorization header, and is scrubbed
-// from any message a server echoes back, so no error carries it.
+// The API key is only ever put in the Authorization (or x-api-key) header,
+// and is scrubbed from any message a server echoes back, so no error
+// carries it.
 //
 // # Rate-limit headers
 //
@@ -56,6 +104,13 @@
 // durations ("6m0s", "120ms", "1m30.5s") or plain seconds. Retry-After may
 // be seconds (fractional allowed) or an HTTP-date; retry-after-ms wins when
 // present. Waits are capped at MaxRetryAfter; garbage and negatives read as 0.
+//
+// Anthropic's anthropic-ratelimit-requests-{limit,remaining,reset} map to
+// the request fields; its resets are RFC 3339 times, read as the time left
+// from now (0 when past). Of tokens-* and input-tokens-*, the group with
+// less remaining fills the token fields, limit, remaining and reset
+// together; output-tokens-* is not read, as Limits keeps one token budget
+// and what a caller estimates ahead is mostly prompt.
 //
 // # Connections
 //

@@ -101,26 +101,7 @@ func Hint(err error) string {
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		switch {
-		case e.Code == "insufficient_quota":
-			return "the account is out of credits or over its quota; check billing for the key's project"
-		case e.Status == http.StatusUnauthorized:
-			return "check OPENAI_API_KEY (or the key for your --base-url server)"
-		case e.Status == http.StatusForbidden:
-			return "the key may not use this model or endpoint; check its project, permissions and region"
-		case e.Status == http.StatusNotFound:
-			return "check --model and --base-url (requests go to BASE/chat/completions)"
-		case (e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity) &&
-			(strings.Contains(e.Message, MaxTokensField) || strings.Contains(e.Message, MaxCompletionTokensField)):
-			return "the server rejects the token-cap field it was sent; try the other of max_tokens and max_completion_tokens (OpenAIOptions.MaxTokensField)"
-		case e.Status == http.StatusTooManyRequests:
-			return "the provider is rate-limiting; lower -j or set --rpm"
-		case e.Code == "content_filter":
-			return "the provider's content filter blocked this answer; rephrase the prompt or skip the row"
-		case strings.HasPrefix(e.Message, "response has no content (finish_reason length"):
-			return "the token cap ran out before any answer (reasoning models think first); raise the max tokens"
-		}
-		return ""
+		return providerHint(e)
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -137,6 +118,42 @@ func Hint(err error) string {
 	var dns *net.DNSError
 	if errors.As(err, &dns) && dns.IsNotFound {
 		return "the host in --base-url does not resolve; check its spelling"
+	}
+	return ""
+}
+
+// providerHint is Hint for an answer the provider gave. e.Provider picks
+// the key's variable and the endpoint's path; "" is taken as OpenAI.
+func providerHint(e *Error) string {
+	anthropic := e.Provider == anthropicName
+	switch {
+	case e.Code == "insufficient_quota":
+		return "the account is out of credits or over its quota; check billing for the key's project"
+	case anthropic && e.Status == http.StatusBadRequest && strings.Contains(e.Message, "credit balance"):
+		return "the account is out of credits; check Plans & Billing in the Anthropic console"
+	case e.Status == http.StatusUnauthorized && KeyEnv(e.Provider) != "":
+		return "check " + KeyEnv(e.Provider) + " (or the key for your --base-url server)"
+	case e.Status == http.StatusUnauthorized:
+		return "check the API key"
+	case e.Status == http.StatusForbidden:
+		return "the key may not use this model or endpoint; check its project, permissions and region"
+	case e.Status == http.StatusNotFound && anthropic:
+		return "check --model and --base-url (requests go to BASE/v1/messages)"
+	case e.Status == http.StatusNotFound:
+		return "check --model and --base-url (requests go to BASE/chat/completions)"
+	case e.Status == http.StatusRequestEntityTooLarge:
+		return "the request is too large for the provider; shorten the prompt template or the row's cells"
+	case !anthropic && (e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity) &&
+		(strings.Contains(e.Message, MaxTokensField) || strings.Contains(e.Message, MaxCompletionTokensField)):
+		return "the server rejects the token-cap field it was sent; try the other of max_tokens and max_completion_tokens (OpenAIOptions.MaxTokensField)"
+	case e.Status == http.StatusTooManyRequests:
+		return "the provider is rate-limiting; lower -j or set --rpm"
+	case e.Code == "overloaded_error":
+		return "the provider is overloaded; try again later, or lower -j"
+	case e.Code == "content_filter":
+		return "the provider's content filter blocked this answer; rephrase the prompt or skip the row"
+	case strings.HasPrefix(e.Message, "response has no content (finish_reason length"):
+		return "the token cap ran out before any answer (reasoning models think first); raise the max tokens"
 	}
 	return ""
 }

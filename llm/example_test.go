@@ -52,8 +52,53 @@ func ExampleRetryable() {
 	// the provider is rate-limiting; lower -j or set --rpm
 }
 
+func ExampleAnthropic() {
+	// A stand-in for api.anthropic.com answering a forced tool call.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"type":"message","content":[{"type":"tool_use","id":"toolu_1","name":"label","input":{"kind":"fruit","sweet":true}}],"stop_reason":"tool_use","usage":{"input_tokens":42,"output_tokens":9}}`)
+	}))
+	defer srv.Close()
+
+	client, err := llm.New(llm.Options{Provider: "anthropic", BaseURL: srv.URL, APIKey: "sk-ant-…"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp, err := client.Complete(context.Background(), llm.Request{
+		Model:  "claude-haiku-4-5",
+		Prompt: "Classify: apples",
+		Schema: &llm.Schema{Name: "label", JSON: []byte(`{"type":"object","properties":{"kind":{"type":"string"},"sweet":{"type":"boolean"}},"required":["kind","sweet"]}`)},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.Text, resp.FinishReason, resp.Usage.PromptTokens)
+	// Output: {"kind":"fruit","sweet":true} stop 42
+}
+
+func ExampleKeyEnv() {
+	for _, p := range llm.Providers() {
+		fmt.Printf("%s %q %q\n", p, llm.KeyEnv(p), llm.BaseURLEnv(p))
+	}
+	// Output:
+	// openai "OPENAI_API_KEY" "OPENAI_BASE_URL"
+	// anthropic "ANTHROPIC_API_KEY" "ANTHROPIC_BASE_URL"
+	// mock "" ""
+}
+
 func ExampleMock() {
 	resp, _ := llm.Mock{}.Complete(context.Background(), llm.Request{Prompt: "Classify:\n  apples"})
 	fmt.Println(resp.Text)
 	// Output: mock answer (no model was called): Classify: apples
+}
+
+func ExampleMock_schema() {
+	schema := &llm.Schema{JSON: []byte(`{"type":"object","properties":{
+		"kind":  {"type": "string", "enum": ["fruit", "vegetable"]},
+		"name":  {"type": "string"},
+		"stars": {"type": "integer"}}}`)}
+	resp, _ := llm.Mock{}.Complete(context.Background(), llm.Request{Prompt: "Classify: apples", Schema: schema})
+	fmt.Println(resp.Text)
+	// Output: {"kind":"fruit","name":"mock name","stars":1}
 }

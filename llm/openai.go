@@ -1,33 +1,24 @@
 package llm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // DefaultBaseURL is where OpenAI's own API lives.
 const DefaultBaseURL = "https://api.openai.com/v1"
 
-// DefaultMaxConns is the default size of the keep-alive pool per host.
-const DefaultMaxConns = 64
+// openAIName is the OpenAI-compatible client's name in New and Error.Provider.
+const openAIName = "openai"
 
 // The two names a chat completion request may give its token cap.
 const (
 	MaxTokensField           = "max_tokens"
 	MaxCompletionTokensField = "max_completion_tokens"
-)
-
-const (
-	maxBodyBytes  = 16 << 20 // a successful answer larger than this is refused
-	maxErrorBytes = 64 << 10 // read this much of an error body for its message
-	maxDrainBytes = 64 << 10 // and drain at most this much more to reuse the connection
 )
 
 // OpenAIOptions configures an OpenAI-compatible chat completions client.
@@ -65,12 +56,8 @@ type OpenAIOptions struct {
 // OpenAI is a Client for OpenAI's chat completions API and the many servers
 // that copy it. It is safe for concurrent use.
 type OpenAI struct {
-	endpoint       string // BASE/chat/completions
-	apiKey         string
-	auth           string // "Bearer " + apiKey, built once
-	http           *http.Client
+	poster
 	maxTokensField string
-	now            func() time.Time // for Retry-After dates; tests replace it
 }
 
 var _ Client = (*OpenAI)(nil)
@@ -81,62 +68,36 @@ func NewOpenAI(opts OpenAIOptions) (*OpenAI, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
-		shown := base
-		if err == nil {
-			shown = u.Redacted()
-		}
-		return nil, fmt.Errorf("base URL %q is not an http(s) URL", shown)
+	p, err := newPoster(openAIName, base, []string{"chat", "completions"}, opts.APIKey, opts.HTTPClient, opts.MaxConns)
+	if err != nil {
+		return nil, err
 	}
-	u.Fragment, u.RawFragment = "", ""
-	endpoint := u.JoinPath("chat", "completions")
+	p.limits = parseLimits
+	if opts.APIKey != "" {
+		p.header["Authorization"] = []string{"Bearer " + opts.APIKey}
+	}
 
 	field := opts.MaxTokensField
 	switch field {
 	case "":
 		field = MaxTokensField
-		if strings.EqualFold(u.Hostname(), "api.openai.com") {
+		if u, _ := url.Parse(p.endpoint); strings.EqualFold(u.Hostname(), "api.openai.com") {
 			field = MaxCompletionTokensField
 		}
 	case MaxTokensField, MaxCompletionTokensField:
 	default:
 		return nil, fmt.Errorf("max tokens field %q is neither %q nor %q", field, MaxTokensField, MaxCompletionTokensField)
 	}
-
-	if opts.MaxConns < 0 {
-		return nil, fmt.Errorf("max conns %d is negative", opts.MaxConns)
-	}
-	client := opts.HTTPClient
-	if client == nil {
-		client = newHTTPClient(opts.MaxConns)
-	}
-	return &OpenAI{
-		endpoint:       endpoint.String(),
-		apiKey:         opts.APIKey,
-		auth:           "Bearer " + opts.APIKey,
-		http:           client,
-		maxTokensField: field,
-		now:            time.Now,
-	}, nil
+	return &OpenAI{poster: p, maxTokensField: field}, nil
 }
 
-// newHTTPClient returns a client whose keep-alive pool is as large as the
-// worker pool. http.DefaultTransport keeps only 2 idle connections per host,
-// so 64 workers would close and redial 62 sockets per round.
-// MaxConnsPerHost stays unlimited: a cap would make workers queue inside the
-// transport, unseen by the caller's limiter and eating its per-attempt timeout.
-// There is no client Timeout: the caller's ctx carries it.
-func newHTTPClient(maxConns int) *http.Client {
-	if maxConns == 0 {
-		maxConns = DefaultMaxConns
+// openAIFrom is New's way in (see providers.go).
+func openAIFrom(o Options) (Client, error) {
+	c, err := NewOpenAI(OpenAIOptions{BaseURL: o.BaseURL, APIKey: o.APIKey, HTTPClient: o.HTTPClient, MaxConns: o.MaxConns})
+	if err != nil {
+		return nil, err // not a nil *OpenAI in a non-nil Client
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = maxConns
-	if t.MaxIdleConns < maxConns {
-		t.MaxIdleConns = maxConns
-	}
-	return &http.Client{Transport: t}
+	return c, nil
 }
 
 // Endpoint is the URL requests are posted to.
@@ -148,11 +109,23 @@ type chatMessage struct {
 }
 
 type chatRequest struct {
-	Model               string        `json:"model"`
-	Messages            []chatMessage `json:"messages"`
-	Temperature         *float64      `json:"temperature,omitempty"`
-	MaxTokens           int           `json:"max_tokens,omitempty"`
-	MaxCompletionTokens int           `json:"max_completion_tokens,omitempty"`
+	Model               string          `json:"model"`
+	Messages            []chatMessage   `json:"messages"`
+	Temperature         *float64        `json:"temperature,omitempty"`
+	MaxTokens           int             `json:"max_tokens,omitempty"`
+	MaxCompletionTokens int             `json:"max_completion_tokens,omitempty"`
+	ResponseFormat      *responseFormat `json:"response_format,omitempty"`
+}
+
+type responseFormat struct {
+	Type       string     `json:"type"` // always "json_schema"
+	JSONSchema jsonSchema `json:"json_schema"`
+}
+
+type jsonSchema struct {
+	Name   string          `json:"name"`
+	Schema json.RawMessage `json:"schema"`
+	Strict bool            `json:"strict"`
 }
 
 func (c *OpenAI) encode(req Request) ([]byte, error) {
@@ -167,6 +140,16 @@ func (c *OpenAI) encode(req Request) ([]byte, error) {
 			body.MaxCompletionTokens = req.MaxTokens
 		} else {
 			body.MaxTokens = req.MaxTokens
+		}
+	}
+	if req.Schema != nil {
+		name, doc, err := req.Schema.parts()
+		if err != nil {
+			return nil, err
+		}
+		body.ResponseFormat = &responseFormat{
+			Type:       "json_schema",
+			JSONSchema: jsonSchema{Name: name, Schema: doc, Strict: req.Schema.Strict},
 		}
 	}
 	b, err := json.Marshal(body)
@@ -188,101 +171,14 @@ func (c *OpenAI) Complete(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	raw, h, limits, err := c.post(ctx, body)
 	if err != nil {
-		return Response{}, fmt.Errorf("build request: %w", err)
-	}
-	hreq.Header["Content-Type"] = []string{"application/json"}
-	hreq.Header["Accept"] = []string{"application/json"}
-	if c.apiKey != "" {
-		hreq.Header["Authorization"] = []string{c.auth}
-	}
-
-	resp, err := c.http.Do(hreq)
-	if err != nil {
-		return Response{}, err // *url.Error: "Post URL: cause"; it never holds headers
-	}
-	defer closeBody(resp.Body)
-
-	limits := parseLimits(resp.Header, c.now())
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// The status decides; a broken error body only costs the message.
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
-		return Response{}, c.statusError(resp, raw, limits)
-	}
-
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
-	if err != nil {
-		return Response{}, fmt.Errorf("read response body: %w", err)
-	}
-	if len(raw) > maxBodyBytes {
-		return Response{}, &Error{Message: fmt.Sprintf("response body is larger than %d MiB", maxBodyBytes>>20), Limits: limits}
+		return Response{}, err
 	}
 	out, e := decodeChat(raw)
 	if e != nil {
-		e.Limits = limits
-		if e.Retryable {
-			e.RetryAfter = parseRetryAfter(resp.Header, c.now())
-		}
-		e.Message = c.redact(e.Message)
-		return Response{}, e
+		return Response{}, c.bodyError(e, h, limits)
 	}
 	out.Limits = limits
 	return out, nil
-}
-
-// statusError builds the *Error for a non-2xx answer.
-func (c *OpenAI) statusError(resp *http.Response, body []byte, limits Limits) *Error {
-	msg, code := errorMessage(body)
-	if msg == "" {
-		msg = http.StatusText(resp.StatusCode)
-	}
-	e := &Error{
-		Status:     resp.StatusCode,
-		Message:    c.redact(msg),
-		Code:       c.redact(code),
-		RetryAfter: parseRetryAfter(resp.Header, c.now()),
-		Retryable:  retryableStatus(resp.StatusCode),
-		Limits:     limits,
-	}
-	if code == "insufficient_quota" {
-		// OpenAI's 429 for an account out of credits: waiting will not help.
-		e.Retryable = false
-	}
-	switch strings.ToLower(strings.TrimSpace(get(resp.Header, "X-Should-Retry"))) {
-	case "true":
-		e.Retryable = true
-	case "false":
-		e.Retryable = false
-	}
-	return e
-}
-
-// retryableStatus: timeouts, conflicts, rate limits and server trouble
-// (including Anthropic-style 529 "overloaded") may pass; other 4xx will not.
-func retryableStatus(status int) bool {
-	switch {
-	case status == http.StatusRequestTimeout, status == http.StatusConflict, status == http.StatusTooManyRequests:
-		return true
-	case status >= 500 && status <= 599:
-		return true
-	}
-	return false
-}
-
-// redact removes the API key from text that came from the server, which
-// may echo it back (OpenAI masks it; not every local server does).
-func (c *OpenAI) redact(s string) string {
-	if c.apiKey == "" || !strings.Contains(s, c.apiKey) {
-		return s
-	}
-	return strings.ReplaceAll(s, c.apiKey, "[redacted]")
-}
-
-// closeBody drains a bounded remainder so the connection goes back to the
-// pool, then closes. Bodies larger than that lose their connection, which
-// beats reading megabytes of junk.
-func closeBody(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, maxDrainBytes)
-	_ = body.Close()
 }

@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -115,6 +116,12 @@ func TestWireFormat(t *testing.T) {
 			"/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"p"}]}`},
 		{"everything", "/v1", "k", "", Request{Model: "m", System: "s", Prompt: "<p> & \"q\"", MaxTokens: 9, Temperature: ptr(1.0)},
 			"/v1/chat/completions", `{"model":"m","messages":[{"role":"system","content":"s"},{"role":"user","content":"\u003cp\u003e \u0026 \"q\""}],"temperature":1,"max_tokens":9}`},
+		{"schema", "/v1", "", "", Request{Model: "m", Prompt: "p", Schema: &Schema{Name: "label_row", JSON: json.RawMessage(schema), Strict: true}},
+			"/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"p"}],` +
+				`"response_format":{"type":"json_schema","json_schema":{"name":"label_row","schema":` + schema + `,"strict":true}}}`},
+		{"schema default name, compacted", "/v1", "", "", Request{Model: "m", Prompt: "p", MaxTokens: 5, Schema: &Schema{JSON: json.RawMessage("\n{ \"type\": \"object\" }\n")}},
+			"/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"p"}],"max_tokens":5,` +
+				`"response_format":{"type":"json_schema","json_schema":{"name":"answer","schema":{"type":"object"},"strict":false}}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,6 +159,51 @@ func TestWireFormat(t *testing.T) {
 				t.Errorf("got body\n%s\nwant\n%s", body, tt.wantBody)
 			}
 		})
+	}
+}
+
+// TestSchemaErrors: a schema no provider would take fails before any
+// request is sent, and is not worth retrying.
+func TestSchemaErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a request was sent: %s %s", r.Method, r.URL)
+		io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	openai, err := NewOpenAI(OpenAIOptions{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anthropic, err := NewAnthropic(AnthropicOptions{BaseURL: srv.URL, APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		schema Schema
+		want   string
+	}{
+		{"no document", Schema{}, `schema "answer" is not valid JSON`},
+		{"not JSON", Schema{Name: "x", JSON: json.RawMessage(`{"type":`)}, `schema "x" is not valid JSON`},
+		{"not an object", Schema{JSON: json.RawMessage(` ["string"]`)}, `schema "answer" is not a JSON object`},
+		{"name with a space", Schema{Name: "my answer", JSON: json.RawMessage(schema)}, `schema name "my answer" is not 1 to 64 letters, digits, '_' or '-'`},
+		{"name too long", Schema{Name: strings.Repeat("a", 65), JSON: json.RawMessage(schema)}, `schema name "` + strings.Repeat("a", 65) + `" is not 1 to 64 letters, digits, '_' or '-'`},
+	}
+	for _, tt := range tests {
+		for _, c := range []struct {
+			name   string
+			client Client
+		}{{"openai", openai}, {"anthropic", anthropic}, {"mock", Mock{}}} {
+			t.Run(tt.name+"/"+c.name, func(t *testing.T) {
+				_, err := c.client.Complete(context.Background(), Request{Model: "m", Prompt: "p", Schema: &tt.schema})
+				if err == nil || err.Error() != tt.want {
+					t.Errorf("got %v, want %q", err, tt.want)
+				}
+				if Retryable(err) {
+					t.Errorf("got a retryable error, want a final one")
+				}
+			})
+		}
 	}
 }
 

@@ -147,6 +147,7 @@ func TestResponseErrors(t *testing.T) {
 			if !errors.As(err, &got) {
 				t.Fatalf("got error %v (%T), want *Error", err, err)
 			}
+			tt.want.Provider = openAIName
 			if diff := cmp.Diff(tt.want, *got); diff != "" {
 				t.Errorf("error mismatch (-want +got):\n%s", diff)
 			}
