@@ -60,6 +60,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fail(stderr, err)
 	}
 	opts := c.pipelineOptions(tmpl, scope)
+	if opts.Schema, err = c.schema(); err != nil {
+		return fail(stderr, err)
+	}
+	if opts.Schema != nil && c.columnSet {
+		opts.ColumnPrefix = c.column
+	}
 	if c.dryRun {
 		return c.preview(ctx, r, opts, stdout, stderr)
 	}
@@ -90,6 +96,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	prog := newProgress(stderr, c.quiet, c.logFormat)
+	if price, _, ok := c.price(opts.Model); ok && c.provider != "mock" {
+		prog.price = &price
+	}
 	opts.Progress = prog.update
 	stats, err := pipeline.Run(ctx, r, w, client, opts)
 	prog.finish(stats)
@@ -108,6 +117,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitRowsFailed
 	}
 	return exitOK
+}
+
+// schema reads --schema or builds one from --fields; nil for neither.
+func (c *config) schema() (*pipeline.Schema, error) {
+	switch {
+	case c.fields != "":
+		return pipeline.FieldsSchema(c.fields)
+	case c.schemaFile != "":
+		doc, err := os.ReadFile(c.schemaFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the schema: %w", err)
+		}
+		return pipeline.ParseSchema(doc, c.schemaFile)
+	}
+	return nil, nil
 }
 
 // resumeNote tells the user what a rerun will cost.
@@ -169,21 +193,22 @@ const grace = 5 * time.Second
 
 func (c *config) pipelineOptions(tmpl *templates.Template, scope string) pipeline.Options {
 	o := pipeline.Options{
-		Scope:       scope,
-		NoDedupe:    c.noDedupe,
-		Grace:       grace,
-		Template:    tmpl,
-		System:      c.system,
-		Model:       c.model,
-		MaxTokens:   c.maxTokens,
-		Column:      c.column,
-		ErrorColumn: c.errorColumn,
-		Concurrency: c.concurrency,
-		RPM:         c.rpm,
-		TPM:         c.tpm,
-		Retries:     c.retries,
-		Timeout:     c.timeout,
-		Limit:       c.limit,
+		Scope:        scope,
+		NoDedupe:     c.noDedupe,
+		Grace:        grace,
+		Template:     tmpl,
+		System:       c.system,
+		Model:        c.model,
+		MaxTokens:    c.maxTokens,
+		Column:       c.column,
+		ErrorColumn:  c.errorColumn,
+		Concurrency:  c.concurrency,
+		RPM:          c.rpm,
+		TPM:          c.tpm,
+		UsageColumns: c.usageColumns,
+		Retries:      c.retries,
+		Timeout:      c.timeout,
+		Limit:        c.limit,
 	}
 	if c.retries == 0 {
 		o.Retries = -1

@@ -44,6 +44,8 @@ type config struct {
 	rpm, tpm            float64
 	priceIn, priceOut   float64
 	usageColumns        bool
+	schemaFile, fields  string
+	columnSet           bool
 	retries             int
 	timeout             time.Duration
 	sheet               string
@@ -72,7 +74,9 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.StringVarP(&c.prompt, "prompt", "p", "", "prompt template (Go text/template; {{.column}} is a cell)")
 	fs.StringVar(&c.promptFile, "prompt-file", "", "read the prompt template from a file")
 	fs.StringVar(&c.system, "system", "", "system prompt sent with every request")
-	fs.StringVarP(&c.column, "column", "c", pipeline.DefaultColumn, "name of the new answer column")
+	fs.StringVarP(&c.column, "column", "c", pipeline.DefaultColumn, "name of the new answer column (with --schema/--fields: a prefix for its columns)")
+	fs.StringVar(&c.schemaFile, "schema", "", "JSON Schema file (top level an object): one column per property, answers validated")
+	fs.StringVar(&c.fields, "fields", "", `shorthand schema: "category,urgency:integer,summary" (types: string, integer, number, boolean)`)
 	fs.StringVar(&c.errorColumn, "error-column", "", "name of the error column (default COLUMN_error)")
 	fs.StringVarP(&c.model, "model", "m", "gpt-4o-mini", "model name")
 	fs.IntVar(&c.maxTokens, "max-tokens", 0, "maximum tokens per answer (0: the provider's default)")
@@ -127,6 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, nil
 	}
 	c.temperatureSet = fs.Changed("temperature")
+	c.columnSet = fs.Changed("column")
 	if c.provider == "anthropic" && !fs.Changed("model") {
 		c.model = defaultAnthropicModel
 	}
@@ -171,6 +176,9 @@ func (c *config) validate() error {
 	}
 	if c.concurrency < 1 {
 		return usagef("-j/--concurrency must be at least 1, got %d", c.concurrency)
+	}
+	if c.schemaFile != "" && c.fields != "" {
+		return usagef("use --schema or --fields, not both")
 	}
 	if c.tpm < 0 {
 		return usagef("--tpm must not be negative, got %g", c.tpm)

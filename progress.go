@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/enrich-dev/enrich/cost"
 	"github.com/enrich-dev/enrich/pipeline"
 )
 
@@ -30,6 +31,7 @@ type progress struct {
 	mu      sync.Mutex
 	lastLog time.Time
 	drawn   bool
+	price   *cost.Price // for the summary's cost; nil when unknown
 }
 
 func newProgress(stderr io.Writer, quiet bool, logFormat string) *progress {
@@ -73,16 +75,28 @@ func (p *progress) finish(s pipeline.Stats) {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 	if p.tty || p.log == nil || !p.jsonLog() {
-		fmt.Fprintf(p.w, "enrich: %d rows, %d answered, %d failed, %d requests, %d retries, %d rate-limited (429), %d from the journal, %d shared, tokens %d in / %d out, %s\n",
-			s.Rows, s.Answered, s.Failed, s.Requests, s.Retries, s.RateLimited, s.Cached, s.Shared, s.TokensIn, s.TokensOut, s.Elapsed.Round(time.Millisecond))
+		costNote := ""
+		if p.price != nil {
+			costNote = ", cost " + dollars(p.price.Cost(s.TokensIn, s.TokensOut))
+		}
+		fmt.Fprintf(p.w, "enrich: %d rows, %d answered, %d failed, %d requests, %d retries, %d rate-limited (429), %d from the journal, %d shared, tokens %d in / %d out%s, %s\n",
+			s.Rows, s.Answered, s.Failed, s.Requests, s.Retries, s.RateLimited, s.Cached, s.Shared, s.TokensIn, s.TokensOut, costNote, s.Elapsed.Round(time.Millisecond))
 	} else {
 		p.log.Info("summary", "rows", s.Rows, "answered", s.Answered, "failed", s.Failed, "requests", s.Requests,
 			"retries", s.Retries, "rate_limited", s.RateLimited, "from_journal", s.Cached, "shared", s.Shared, "tokens_in", s.TokensIn, "tokens_out", s.TokensOut,
-			"elapsed_s", round1(s.Elapsed.Seconds()))
+			"cost_usd", p.costUSD(s), "elapsed_s", round1(s.Elapsed.Seconds()))
 	}
 	if s.Failed > 0 && s.FirstError != "" {
 		fmt.Fprintf(p.w, "enrich: %d rows failed; their errors are in the error column; the first: %s\n", s.Failed, s.FirstError)
 	}
+}
+
+// costUSD is the run's cost, or -1 when the model's price is unknown.
+func (p *progress) costUSD(s pipeline.Stats) float64 {
+	if p.price == nil {
+		return -1
+	}
+	return p.price.Cost(s.TokensIn, s.TokensOut)
 }
 
 func (p *progress) jsonLog() bool {

@@ -56,6 +56,7 @@ func (o Options) request(prompt string) llm.Request {
 		Prompt:      prompt,
 		MaxTokens:   o.MaxTokens,
 		Temperature: o.Temperature,
+		Schema:      o.Schema.request(),
 	}
 }
 

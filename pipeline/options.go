@@ -30,6 +30,16 @@ type Options struct {
 
 	Column      string // the answer column; default "response"
 	ErrorColumn string // default Column + "_error"
+	// Schema, when set, asks for structured answers and fills one column
+	// per schema property (named ColumnPrefix + property) instead of
+	// Column. An answer that does not validate is asked for again up to
+	// SchemaRetries times (default 2, -1 for none), then is the row's error.
+	Schema        *Schema
+	ColumnPrefix  string
+	SchemaRetries int
+	// UsageColumns adds Column_tokens_in and Column_tokens_out: the
+	// tokens the row's answer cost, as the provider counted them.
+	UsageColumns bool
 
 	Concurrency int           // requests in flight; default 8
 	RPM         float64       // requests per minute; 0 learns the provider's limit
@@ -72,6 +82,14 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.ErrorColumn == "" {
 		o.ErrorColumn = o.Column + "_error"
+	}
+	switch {
+	case o.SchemaRetries == 0:
+		o.SchemaRetries = 2
+	case o.SchemaRetries < -1:
+		return o, fmt.Errorf("schema retries must not be negative, got %d", o.SchemaRetries)
+	case o.SchemaRetries == -1:
+		o.SchemaRetries = 0
 	}
 	if o.Column == o.ErrorColumn {
 		return o, fmt.Errorf("the answer column and the error column are both %q", o.Column)
@@ -119,7 +137,9 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// Added returns the names of the columns Run appends to every row, in order.
+// Added returns the names of the columns Run appends to every row, in
+// order: the answer (or one column per schema property), the error, and
+// with UsageColumns the tokens in and out.
 func (o Options) Added() []string {
 	col := o.Column
 	if col == "" {
@@ -129,5 +149,17 @@ func (o Options) Added() []string {
 	if errCol == "" {
 		errCol = col + "_error"
 	}
-	return []string{col, errCol}
+	var names []string
+	if o.Schema != nil {
+		for _, p := range o.Schema.Columns() {
+			names = append(names, o.ColumnPrefix+p)
+		}
+	} else {
+		names = append(names, col)
+	}
+	names = append(names, errCol)
+	if o.UsageColumns {
+		names = append(names, col+"_tokens_in", col+"_tokens_out")
+	}
+	return names
 }

@@ -116,12 +116,15 @@ func (rn *run) stages(ctx context.Context, r readers.Reader, w writers.Writer) e
 		g.Go(func() error {
 			defer workers.Done()
 			for j := range jobs {
-				values, err := rn.answer(ctx, j)
+				values, kinds, err := rn.answer(ctx, j)
 				if err != nil {
 					return err
 				}
+				if !rn.typed() {
+					kinds = nil // all text: writers take nil as that
+				}
 				select {
-				case results <- result{seq: j.seq, rec: writers.Record{Row: j.row, Values: values}}:
+				case results <- result{seq: j.seq, rec: writers.Record{Row: j.row, Values: values, Kinds: kinds}}:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -198,15 +201,27 @@ func (rn *run) write(ctx context.Context, w writers.Writer, slots <-chan struct{
 	return ctx.Err()
 }
 
-// fit cuts an answer too long for the output's cells (XLSX) and says so
-// in the row's error column: the row keeps what fits instead of the
-// writer failing the whole run.
+// typed reports whether records carry kinds: only schemas and usage
+// columns produce values that are not text.
+func (rn *run) typed() bool { return rn.opts.Schema != nil || rn.opts.UsageColumns }
+
+// fit cuts answers too long for the output's cells (XLSX) and says so in
+// the row's error column: the row keeps what fits instead of the writer
+// failing the whole run.
 func (rn *run) fit(rec *writers.Record, limit int) {
-	if n := writers.CellChars(rec.Values[0]); n > limit {
-		rec.Values[0] = writers.FitCell(rec.Values[0], limit)
-		rec.Values[1] = fmt.Sprintf("answer cut to %d of its %d characters, the most an Excel cell holds; write .csv or .jsonl for the whole answer", limit, n)
-		rn.stats.answered.Add(-1)
-		rn.stats.failed.Add(1)
+	errCol := len(rec.Values) - 1
+	if rn.opts.UsageColumns {
+		errCol -= 2
+	}
+	for i := range errCol {
+		if n := writers.CellChars(rec.Values[i]); n > limit {
+			rec.Values[i] = writers.FitCell(rec.Values[i], limit)
+			if rec.Values[errCol] == "" {
+				rn.stats.answered.Add(-1)
+				rn.stats.failed.Add(1)
+			}
+			rec.Values[errCol] = fmt.Sprintf("answer cut to %d of its %d characters, the most an Excel cell holds; write .csv or .jsonl for the whole answer", limit, n)
+		}
 	}
 }
 

@@ -5,36 +5,63 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/avast/retry-go/v4"
 
 	"github.com/enrich-dev/enrich/llm"
+	"github.com/enrich-dev/enrich/writers"
 )
 
 // answer renders one row's prompt and gets its answer: from the cache,
 // from an identical request already under way, or from the model,
-// retrying what is worth retrying. It returns the values of the added
-// columns; only a stopped run or a cache that cannot record is an error.
-func (r *run) answer(ctx context.Context, j job) ([]string, error) {
+// retrying what is worth retrying. It returns the row's record values;
+// only a stopped run or a cache that cannot record is an error.
+func (r *run) answer(ctx context.Context, j job) (values []string, kinds []writers.Kind, err error) {
 	prompt, err := r.opts.Template.Render(j.row.Cells)
 	if err != nil {
-		return r.failed(j, err), nil
+		return r.failed(j, err)
 	}
 	req := r.opts.request(prompt)
 	key := r.opts.rowKey(req, j.seq)
 	if r.opts.Cache != nil {
 		resp, ok, err := r.opts.Cache.Get(key)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ok {
 			r.stats.cached.Add(1)
-			return r.answered(j, resp), nil
+			return r.answered(j, resp)
 		}
 	}
 	var errRecord error
 	resp, leader, err := r.shared.do(ctx, key, func() (llm.Response, error) {
+		resp, err := r.ask(ctx, req)
+		if err == nil && r.opts.Cache != nil {
+			errRecord = r.opts.Cache.Put(key, resp)
+		}
+		return resp, err
+	})
+	switch {
+	case errRecord != nil:
+		return nil, nil, fmt.Errorf("recording the answer to row %d: %w", j.row.Num, errRecord)
+	case err != nil && ctx.Err() != nil:
+		return nil, nil, ctx.Err()
+	case err != nil:
+		return r.failed(j, err)
+	}
+	if !leader {
+		r.stats.shared.Add(1)
+	}
+	return r.answered(j, resp)
+}
+
+// ask gets one answer worth keeping: with a schema, an answer that does not
+// validate is asked for again, a bounded number of times, and never
+// recorded.
+func (r *run) ask(ctx context.Context, req llm.Request) (llm.Response, error) {
+	for try := 0; ; try++ {
 		resp, attempts, err := r.complete(ctx, req)
 		if err != nil {
 			if attempts > 1 && ctx.Err() == nil {
@@ -42,45 +69,78 @@ func (r *run) answer(ctx context.Context, j job) ([]string, error) {
 			}
 			return resp, err
 		}
-		if r.opts.Cache != nil {
-			errRecord = r.opts.Cache.Put(key, resp)
+		if r.opts.Schema == nil || resp.FinishReason == "length" {
+			return resp, nil
 		}
-		return resp, nil
-	})
-	switch {
-	case errRecord != nil:
-		return nil, fmt.Errorf("recording the answer to row %d: %w", j.row.Num, errRecord)
-	case err != nil && ctx.Err() != nil:
-		return nil, ctx.Err()
-	case err != nil:
-		return r.failed(j, err), nil
+		_, _, verr := r.opts.Schema.values(resp.Text)
+		if verr == nil {
+			return resp, nil
+		}
+		if try >= r.opts.SchemaRetries {
+			if try > 0 {
+				verr = fmt.Errorf("%w (asked %d times)", verr, try+1)
+			}
+			return resp, verr
+		}
+		r.stats.retries.Add(1)
 	}
-	if !leader {
-		r.stats.shared.Add(1)
-	}
-	return r.answered(j, resp), nil
 }
 
 // answered turns a response into the row's values. An answer cut at the
 // token limit keeps its text and says it was cut.
-func (r *run) answered(j job, resp llm.Response) []string {
-	if resp.FinishReason == "length" {
-		msg := "answer cut at the token limit (finish_reason length); raise --max-tokens for the whole answer"
-		r.stats.failed.Add(1)
-		located := fmt.Sprintf("row %d: %s", j.row.Num, msg)
-		r.stats.firstErr.CompareAndSwap(nil, &located)
-		return []string{resp.Text, msg}
+func (r *run) answered(j job, resp llm.Response) ([]string, []writers.Kind, error) {
+	var vals []string
+	var kinds []writers.Kind
+	msg := ""
+	if r.opts.Schema == nil {
+		vals = []string{resp.Text}
+		kinds = []writers.Kind{writers.Text}
+	} else if v, k, err := r.opts.Schema.values(resp.Text); err == nil {
+		vals, kinds = v, k
+	} else {
+		// Only a cut answer reaches here unvalidated: keep its text in the
+		// first column so nothing paid for is lost.
+		vals = make([]string, len(r.opts.Schema.Columns()))
+		kinds = make([]writers.Kind, len(vals))
+		vals[0] = resp.Text
 	}
-	r.stats.answered.Add(1)
-	return []string{resp.Text, ""}
+	if resp.FinishReason == "length" {
+		msg = "answer cut at the token limit (finish_reason length); raise --max-tokens for the whole answer"
+		r.noteFailure(j, msg)
+	} else {
+		r.stats.answered.Add(1)
+	}
+	return r.record(vals, kinds, msg, resp.Usage)
 }
 
-func (r *run) failed(j job, err error) []string {
+func (r *run) failed(j job, err error) ([]string, []writers.Kind, error) {
+	r.noteFailure(j, err.Error())
+	n := 1
+	if r.opts.Schema != nil {
+		n = len(r.opts.Schema.Columns())
+	}
+	return r.record(make([]string, n), make([]writers.Kind, n), err.Error(), llm.Usage{})
+}
+
+func (r *run) noteFailure(j job, msg string) {
 	r.stats.failed.Add(1)
-	msg := err.Error()
 	located := fmt.Sprintf("row %d: %s", j.row.Num, msg)
 	r.stats.firstErr.CompareAndSwap(nil, &located)
-	return []string{"", msg}
+}
+
+// record lays out the added columns: answer values, error, usage.
+func (r *run) record(vals []string, kinds []writers.Kind, errMsg string, u llm.Usage) ([]string, []writers.Kind, error) {
+	vals = append(vals, errMsg)
+	kinds = append(kinds, writers.Text)
+	if r.opts.UsageColumns {
+		in, out := "", ""
+		if u.PromptTokens+u.CompletionTokens > 0 {
+			in, out = strconv.Itoa(u.PromptTokens), strconv.Itoa(u.CompletionTokens)
+		}
+		vals = append(vals, in, out)
+		kinds = append(kinds, writers.Number, writers.Number)
+	}
+	return vals, kinds, nil
 }
 
 // complete makes up to 1+Retries attempts, each paced by the shared

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFieldsIntoColumns(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.csv")
+	r := enrich(t, nil, "", "examples/products.csv", "-o", out, "--provider", "mock", "-p", "{{.name}}",
+		"--fields", "category, urgency:integer, summary", "-c", "ai_", "--usage-columns")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	b, _ := os.ReadFile(out)
+	lines := strings.Split(string(b), "\n")
+	if want := "sku,name,category,price,description,ai_category,ai_urgency,ai_summary,ai__error,ai__tokens_in,ai__tokens_out"; lines[0] != want {
+		t.Errorf("header %q, want %q", lines[0], want)
+	}
+	if !strings.HasSuffix(lines[1], ",mock category,1,mock summary,,5,") && !strings.Contains(lines[1], ",mock category,1,mock summary,,") {
+		t.Errorf("row %q lacks the extracted values", lines[1])
+	}
+}
+
+func TestSchemaFileAndBadSchema(t *testing.T) {
+	dir := t.TempDir()
+	schema := filepath.Join(dir, "s.json")
+	os.WriteFile(schema, []byte(`{"type":"object","properties":{"sentiment":{"type":"string","enum":["positive","mixed","negative"]},"score":{"type":"integer"}},"required":["sentiment"]}`), 0o644)
+	out := filepath.Join(dir, "out.jsonl")
+	r := enrich(t, nil, "", "examples/reviews.jsonl", "-o", out, "--provider", "mock", "-p", "{{.text}}", "--schema", schema)
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	b, _ := os.ReadFile(out)
+	first := strings.SplitN(string(b), "\n", 2)[0]
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(first), &obj); err != nil {
+		t.Fatal(err)
+	}
+	if obj["sentiment"] != "positive" || obj["score"] == nil {
+		t.Errorf("first row %s lacks the extracted values", first)
+	}
+
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"type":"array"}`), 0o644)
+	r = enrich(t, nil, "", "examples/reviews.jsonl", "-o", filepath.Join(dir, "x.csv"), "--provider", "mock", "-p", "{{.text}}", "--schema", bad)
+	if r.code != exitFatal || !strings.Contains(r.stderr, "bad.json: the schema's top level must be") {
+		t.Errorf("exit %d, stderr %q; want the bad schema named", r.code, r.stderr)
+	}
+}
+
+func TestAnthropicProviderEndToEnd(t *testing.T) {
+	var got struct {
+		path, key, version string
+		body                map[string]any
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.path, got.key, got.version = r.URL.Path, r.Header.Get("x-api-key"), r.Header.Get("anthropic-version")
+		json.NewDecoder(r.Body).Decode(&got.body)
+		w.Header().Set("content-type", "application/json")
+		w.Write([]byte(`{"type":"message","role":"assistant","content":[{"type":"text","text":"claude says hi"}],"stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":3}}`))
+	}))
+	defer srv.Close()
+	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+	out := filepath.Join(t.TempDir(), "out.csv")
+	r := enrich(t, nil, "", "examples/products.csv", "-o", out, "--provider", "anthropic", "--base-url", srv.URL,
+		"-p", "{{.name}}", "--system", "be brief", "--limit", "1", "-j", "1")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if got.path != "/v1/messages" || got.key != "sk-ant-test" || got.version == "" {
+		t.Errorf("request to %s with key %q version %q", got.path, got.key, got.version)
+	}
+	if got.body["system"] != "be brief" || got.body["model"] != defaultAnthropicModel || got.body["max_tokens"] == nil {
+		t.Errorf("body %v lacks system, the default model or max_tokens", got.body)
+	}
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), ",claude says hi,") || !strings.Contains(r.stderr, "tokens 12 in / 3 out") {
+		t.Errorf("output %s / summary %s", b, r.stderr)
+	}
+
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	r = enrich(t, nil, "", "examples/products.csv", "-o", filepath.Join(t.TempDir(), "out2.csv"), "--provider", "anthropic", "-p", "{{.name}}")
+	if r.code != exitFatal || !strings.Contains(r.stderr, "ANTHROPIC_API_KEY is not set") {
+		t.Errorf("exit %d, stderr %q; want the missing key named", r.code, r.stderr)
+	}
+}
