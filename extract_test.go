@@ -57,7 +57,7 @@ func TestSchemaFileAndBadSchema(t *testing.T) {
 func TestAnthropicProviderEndToEnd(t *testing.T) {
 	var got struct {
 		path, key, version string
-		body                map[string]any
+		body               map[string]any
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got.path, got.key, got.version = r.URL.Path, r.Header.Get("x-api-key"), r.Header.Get("anthropic-version")
