@@ -7,6 +7,7 @@
 package fakeprovider
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -23,7 +24,7 @@ type Fault int
 // The faults a test can inject.
 const (
 	OK             Fault = iota
-	Status429            // 429 with Retry-After: 1 (retry-after-ms: 50 when FastRetry)
+	Status429            // 429 with Retry-After: 1
 	Status500            // 500 with an error body
 	Status503            // 503 with an error body
 	Status400            // 400, not worth retrying
@@ -31,6 +32,11 @@ const (
 	Hang                 // never answers until the client gives up
 	Truncated            // 200 with half a JSON body
 	DropConnection       // the connection is closed without a response
+	NoChoices            // 200 with "choices": []
+	NullContent          // 200 with "content": null
+	Refusal              // 200 with a refusal instead of content
+	Length               // 200 with half the answer and finish_reason "length"
+	ContentFilter        // 200 with no content and finish_reason "content_filter"
 )
 
 // Options configures a Provider.
@@ -177,6 +183,19 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	body := completion(req.Model, "echo: "+prompt, len(prompt))
+	switch fault {
+	case NoChoices:
+		body = []byte(`{"id":"x","object":"chat.completion","choices":[]}`)
+	case NullContent:
+		body = []byte(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"stop"}]}`)
+	case Refusal:
+		body = []byte(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]}`)
+	case ContentFilter:
+		body = []byte(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"content_filter"}]}`)
+	case Length:
+		text := "echo: " + prompt
+		body = bytes.Replace(completion(req.Model, text[:len(text)/2], len(prompt)), []byte(`"finish_reason":"stop"`), []byte(`"finish_reason":"length"`), 1)
+	}
 	if fault == Truncated {
 		body = body[:len(body)/2]
 	} else {
