@@ -147,7 +147,7 @@ func runScenario(bin, dir string, sc scenario) result {
 	srv := httptest.NewServer(p)
 	defer srv.Close()
 	out := filepath.Join(dir, "out.csv")
-	args := append([]string{in, "-o", out, "-p", "Summarise: {{.title}} {{.body}}", "--base-url", srv.URL + "/v1", "--quiet"}, sc.args...)
+	args := append([]string{in, "-o", out, "-p", "Summarise: {{.title}} {{.body}}", "--base-url", srv.URL + "/v1", "--quiet", "--no-cache"}, sc.args...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=bench-key")
 	var stderr strings.Builder
