@@ -226,11 +226,12 @@ func (c *config) newWriter(r readers.Reader, inFormat readers.Format, added []st
 		return nil, usageError{err}
 	}
 	wopts := writers.Options{
-		Format:      outFormat,
-		Header:      r.Header(),
-		Added:       added,
-		Input:       c.input,
-		InputFormat: inFormat,
+		Format:             outFormat,
+		Header:             r.Header(),
+		Added:              added,
+		Input:              c.input,
+		InputFormat:        inFormat,
+		NeutralizeFormulas: c.escapeFormulas,
 	}
 	if x, ok := r.(*readers.XLSX); ok {
 		wopts.Sheet, wopts.HeaderRow = x.Sheet(), x.HeaderRow()

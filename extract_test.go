@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -88,5 +89,36 @@ func TestAnthropicProviderEndToEnd(t *testing.T) {
 	r = enrich(t, nil, "", "examples/products.csv", "-o", filepath.Join(t.TempDir(), "out2.csv"), "--provider", "anthropic", "-p", "{{.name}}")
 	if r.code != exitFatal || !strings.Contains(r.stderr, "ANTHROPIC_API_KEY is not set") {
 		t.Errorf("exit %d, stderr %q; want the missing key named", r.code, r.stderr)
+	}
+}
+
+// A model answer that is a formula stays as written, or with
+// --escape-formulas gets a leading quote; the input cell never changes.
+func TestEscapeFormulas(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("content-type", "application/json")
+		w.Write([]byte(`{"choices":[{"index":0,"message":{"role":"assistant","content":"=HYPERLINK(\"http://x\")"},"finish_reason":"stop"}]}`))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("q\n=SUM(1)\n"), 0o644)
+	for _, tt := range []struct {
+		flag bool
+		want string
+	}{
+		{false, "q,response,response_error\n=SUM(1),\"=HYPERLINK(\"\"http://x\"\")\",\n"},
+		{true, "q,response,response_error\n=SUM(1),\"'=HYPERLINK(\"\"http://x\"\")\",\n"},
+	} {
+		out := filepath.Join(dir, fmt.Sprintf("out-%v.csv", tt.flag))
+		args := []string{in, "-o", out, "-p", "{{.q}}", "--base-url", srv.URL, "--no-cache"}
+		if tt.flag {
+			args = append(args, "--escape-formulas")
+		}
+		r := enrich(t, nil, "", args...)
+		b, _ := os.ReadFile(out)
+		if r.code != exitOK || string(b) != tt.want {
+			t.Errorf("--escape-formulas=%v: exit %d, output\n%s\nwant\n%s\nstderr %s", tt.flag, r.code, b, tt.want, r.stderr)
+		}
 	}
 }

@@ -46,6 +46,7 @@ type config struct {
 	usageColumns        bool
 	schemaFile, fields  string
 	columnSet           bool
+	escapeFormulas      bool
 	retries             int
 	timeout             time.Duration
 	sheet               string
@@ -97,6 +98,7 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.BoolVar(&c.dryRun, "dry-run", false, "show the first prompts and what a run would cost (rows, tokens, money, time); send nothing")
 	fs.Float64Var(&c.priceIn, "price-in", -1, "dollars per 1M input tokens, for cost figures (default: the built-in table)")
 	fs.Float64Var(&c.priceOut, "price-out", -1, "dollars per 1M output tokens, for cost figures (default: the built-in table)")
+	fs.BoolVar(&c.escapeFormulas, "escape-formulas", false, "CSV/TSV: prefix added values that start with = + - @ with ' (for files opened in Excel)")
 	fs.BoolVar(&c.usageColumns, "usage-columns", false, "add COLUMN_tokens_in and COLUMN_tokens_out to every row")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or progress lines")
 	fs.StringVar(&c.logFormat, "log-format", "text", "progress and summary lines on a non-terminal: text or json")

@@ -99,7 +99,8 @@ func (c *CSV) Next(ctx context.Context) (Row, error) {
 	if err == nil && len(c.fields) > len(c.header) {
 		extra := c.fields[len(c.header)]
 		err = &ParseError{File: c.name, Line: extra.line, Column: extra.col,
-			Err: detailf(ErrFieldCount, "row has %d fields, the header has %d", len(c.fields), len(c.header))}
+			Err: detailf(ErrFieldCount, "row has %d fields, the header has %d; a field that contains %s must be quoted",
+				len(c.fields), len(c.header), delimiterName(c.comma))}
 	}
 	if err != nil {
 		c.err = err
@@ -159,4 +160,15 @@ func (c *CSV) newline(b byte) {
 
 func (c *CSV) parseError(line, col int, err error) error {
 	return &ParseError{File: c.name, Line: line, Column: col, Err: err}
+}
+
+// delimiterName names the delimiter in messages.
+func delimiterName(comma byte) string {
+	switch comma {
+	case ',':
+		return "a comma"
+	case '\t':
+		return "a tab"
+	}
+	return fmt.Sprintf("%q", comma)
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,13 +87,18 @@ func TestCSVErrors(t *testing.T) {
 		rowsFirst int // rows read before the error
 	}{
 		{name: "text after closing quote", in: "a,b\n1,\"x\"y\n", kind: ErrQuote, line: 2, col: 6,
-			want: `t.csv: line 2, column 6: extraneous or missing " in quoted field`},
+			want: `t.csv: line 2, column 6: text after the closing " of a quoted field; write a " inside a quoted field as ""`},
 		{name: "unterminated quote names its start", in: "a,b\n1,2\n3,\"abc\n\n4,5\n", kind: ErrQuote, line: 3, col: 3, rowsFirst: 1,
-			want: `t.csv: line 3, column 3: quoted field starting here has no closing "`},
+			want: `t.csv: line 3, column 3: quoted field starting here has no closing "; close it, and write any " inside it as ""`},
 		{name: "too many fields", in: "a,b\n1,2\n1,2,3\n", kind: ErrFieldCount, line: 3, col: 5, rowsFirst: 1,
-			want: "t.csv: line 3, column 5: row has 3 fields, the header has 2"},
+			want: "t.csv: line 3, column 5: row has 3 fields, the header has 2; a field that contains a comma must be quoted"},
 		{name: "too many fields after crlf in quotes", in: "a,b\r\n\"x\r\ny\",2,3\r\n", kind: ErrFieldCount, line: 3, col: 6,
-			want: "t.csv: line 3, column 6: row has 3 fields, the header has 2"},
+			want: "t.csv: line 3, column 6: row has 3 fields, the header has 2; a field that contains a comma must be quoted"},
+		{name: "too many fields in tsv", in: "a\tb\n1\t2\t3\n", comma: '\t', kind: ErrFieldCount, line: 2, col: 5,
+			want: "t.csv: line 2, column 5: row has 3 fields, the header has 2; a field that contains a tab must be quoted"},
+		{name: "unterminated quote in the header", in: "a,\"b\n1,2\n", kind: ErrQuote, line: 1, col: 3,
+			want: `t.csv: line 1, column 3: quoted field starting here has no closing "; close it, and write any " inside it as ""`},
+		{name: "unterminated quote at the very end", in: "a\n\"", kind: ErrQuote, line: 2, col: 1},
 		{name: "latin-1 byte", in: "a,b\n1,caf\xe9\n", kind: ErrUTF8, line: 2, col: 6,
 			want: "t.csv: line 2, column 6: invalid UTF-8 (byte 0xe9): the file may use a legacy encoding such as Windows-1252; save it as UTF-8"},
 		{name: "bad byte in a multi-line quoted field", in: "a\n\"x\"\"\ny\xff\"\n", kind: ErrUTF8, line: 3, col: 2},
@@ -232,5 +239,57 @@ func TestCSVReadError(t *testing.T) {
 	}
 	if want := "read t.csv: disk on fire"; err.Error() != want {
 		t.Errorf("got %q, want %q", err.Error(), want)
+	}
+}
+
+// A header-only input is not an error: it has no rows, so the first Next
+// returns io.EOF, and so does every later one.
+func TestCSVHeaderOnly(t *testing.T) {
+	for _, in := range []string{"a,b", "a,b\n", "a,b\r\n\r\n\n", "\ufeffa,b\n"} {
+		r, err := NewCSV(strings.NewReader(in), "t.csv", ',')
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := r.Header(); !cmp.Equal(got, []string{"a", "b"}) {
+			t.Errorf("%q: header %q", in, got)
+		}
+		for i := range 2 {
+			if row, err := r.Next(context.Background()); err != io.EOF {
+				t.Errorf("%q: Next #%d: got %q, %v; want io.EOF", in, i+1, row.Cells, err)
+			}
+		}
+	}
+}
+
+// Readers pass empty and repeated header names on untouched; naming them
+// (column_N, name_2) is for templates and writers. Nothing here may
+// reject them, through Open as well as NewCSV.
+func TestCSVHeaderNamesPassThrough(t *testing.T) {
+	tests := []struct {
+		in     string
+		header []string
+	}{
+		{",a,a,\n1,2,3,4\n", []string{"", "a", "a", ""}},
+		{",,\n1,2,3\n", []string{"", "", ""}},
+		{"\"\"\n1\n", []string{""}},
+		{"x,X,x \n1,2,3\n", []string{"x", "X", "x "}},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "t.csv")
+		if err := os.WriteFile(path, []byte(tt.in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path, nil, Options{})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		if got := r.Header(); !cmp.Equal(got, tt.header) {
+			t.Errorf("%q: header %q, want %q", tt.in, got, tt.header)
+		}
+		rows, err := readAll(t, r)
+		if err != nil || len(rows) != 1 || len(rows[0].Cells) != len(tt.header) {
+			t.Errorf("%q: rows %q, %v", tt.in, cellsOf(rows), err)
+		}
+		r.Close()
 	}
 }

@@ -65,8 +65,12 @@
 // ignoring case, or the first in workbook order. The header is the first
 // row with any text, since sheets often begin lower down; HeaderRow and
 // Sheet say where it is, for writers that add a column in place. The width
-// is the larger of the header's length and the sheet's recorded dimension.
-// Blank rows after the header are spacing, not records, and are skipped.
+// is the header's length, widened to the sheet's recorded dimension (its
+// used range, as the file states it) when that is at most twice the header
+// plus 16 columns: further than that, the dimension of a broken or hostile
+// file (A1:XFD1048576) would make every row 16,384 cells, so the header is
+// trusted instead. Blank rows after the header are spacing, not records,
+// and are skipped.
 // Row.Num is the worksheet row number. A value or formula to the right of
 // the width is an error (ErrBeyondHeader) rather than something an
 // in-place writer would overwrite.
@@ -88,7 +92,8 @@
 //     keeps a zero in an optional digit (0.300% for #,##0.00#%).
 //
 // A file that is not a workbook (renamed text, truncated, password
-// protected) is reported as ErrNotWorkbook; a panic inside excelize is
+// protected, a legacy .xls) is reported as ErrNotWorkbook, saying which of
+// these it looks like and what to do about it; a panic inside excelize is
 // recovered and reported the same way.
 //
 // # Errors

@@ -51,7 +51,7 @@ func ExampleParseError() {
 	fmt.Println(err)
 	// Output:
 	// 2 6 true
-	// tickets.csv: line 2, column 6: extraneous or missing " in quoted field
+	// tickets.csv: line 2, column 6: text after the closing " of a quoted field; write a " inside a quoted field as ""
 }
 
 func ExampleNewJSONL() {

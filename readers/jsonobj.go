@@ -35,7 +35,10 @@ func parseObject(line []byte, fn func(key string, value json.RawMessage) error) 
 		return jsonError(line)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return detailf(ErrNotObject, "expected a JSON object, got %s", describe(tok))
+		if d == '[' {
+			return detailf(ErrNotObject, "expected a JSON object, got an array; each line must hold one object, so put the array's objects one per line (jq -c '.[]' does this)")
+		}
+		return detailf(ErrNotObject, `expected a JSON object, got %s; each line must hold one object, such as {"id": 1}`, describe(tok))
 	}
 	for dec.More() {
 		tok, err := dec.Token()

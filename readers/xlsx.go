@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -17,8 +18,9 @@ import (
 // XLSX reads one worksheet of an .xlsx workbook, streaming its rows.
 //
 // The header is the first row with any text in it, since sheets often start
-// lower down or after a title. Width is the larger of the header's length
-// and the sheet's recorded dimension, and every row is padded to it.
+// lower down or after a title. The width is the header's length, widened
+// to the sheet's recorded dimension when that is plausible (see
+// headerWidth), and every row is padded to it.
 type XLSX struct {
 	path      string
 	sheet     string
@@ -58,7 +60,7 @@ func (x *XLSX) findHeader(sheet string) (err error) {
 		// of range in Rows, qax-os/excelize#1723); a bad input file must
 		// come back as an error, never take the program down.
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %w (excelize failed: %v)", x.path, ErrNotWorkbook, r)
+			err = fmt.Errorf("%s: %w: excelize failed on it (%v); open it in Excel and save it again as .xlsx", x.path, ErrNotWorkbook, r)
 		}
 	}()
 	if x.sheet, err = resolveSheet(x.file, x.path, sheet); err != nil {
@@ -80,10 +82,27 @@ func (x *XLSX) findHeader(sheet string) (err error) {
 			break
 		}
 	}
-	if w := dimensionWidth(x.file, x.sheet); w > len(x.header) {
-		x.header = pad(x.header, w)
-	}
+	x.header = pad(x.header, headerWidth(len(x.header), dimensionWidth(x.file, x.sheet)))
 	return nil
+}
+
+// headerWidth decides how many columns a sheet has, given the length of
+// its header row (up to its last non-empty cell) and the last column of
+// its recorded dimension (0 when there is none).
+//
+// The dimension can widen the header, because a sheet whose rightmost
+// columns have data but no name is common (the data has cells up to the
+// dimension's edge), and those values must reach the rows rather than stop
+// the read as ErrBeyondHeader. But the dimension is only a claim the file
+// makes: a broken or hostile file can say A1:XFD1048576, which would pad
+// every row to 16,384 cells. So it is believed only when it is at most
+// twice the header plus 16 columns; otherwise the header is the width, and
+// a value beyond it is still reported, as always.
+func headerWidth(header, dimension int) int {
+	if dimension > header && dimension <= 2*header+16 {
+		return dimension
+	}
+	return header
 }
 
 // Header returns a copy of the header cells as displayed, padded with ""
@@ -175,7 +194,7 @@ func (x *XLSX) beyondHeader(cells []string, width int) error {
 func openWorkbook(path string) (f *excelize.File, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("%s: %w (excelize failed: %v)", path, ErrNotWorkbook, r)
+			f, err = nil, fmt.Errorf("%s: %w: excelize failed on it (%v); open it in Excel and save it again as .xlsx", path, ErrNotWorkbook, r)
 		}
 	}()
 	// Built-in format 14 is the reader's locale's short date, so no single
@@ -189,26 +208,52 @@ func openWorkbook(path string) (f *excelize.File, err error) {
 	if errors.As(err, &pathErr) {
 		return nil, err
 	}
-	return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotWorkbook, whyNotWorkbook(path, err))
+	return nil, fmt.Errorf("%s: %w: %s", path, ErrNotWorkbook, whyNotWorkbook(path, err))
 }
 
-// whyNotWorkbook explains an excelize open failure in the user's terms.
+// whyNotWorkbook explains an excelize open failure in the user's terms,
+// from the first bytes of the file: every .xlsx is a zip archive, so
+// anything else was saved or renamed wrongly, and a zip that excelize
+// cannot read is damaged.
 func whyNotWorkbook(path string, err error) string {
-	head := make([]byte, 8)
+	head := make([]byte, 512)
 	fh, openErr := os.Open(path)
 	if openErr != nil {
 		return err.Error()
 	}
 	defer fh.Close()
 	n, _ := io.ReadFull(fh, head)
+	head = head[:n]
 	switch {
 	case n == 0:
 		return "the file is empty"
-	case bytes.Equal(head[:n], []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
-		// An OLE container: Excel's password protection, or a legacy .xls.
-		return "it is password-protected or an old .xls file; remove the password or save it as .xlsx"
+	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		// An OLE container: Excel's password protection wraps the
+		// workbook in one, and legacy .xls files are one. excelize says
+		// only "unsupported workbook file format".
+		return "it is password-protected or an old .xls file; open it in Excel and save it as .xlsx (Excel Workbook) without a password"
+	case bytes.HasPrefix(head, []byte("PK")):
+		return fmt.Sprintf("the zip archive inside is damaged or cut short (%v); copy the file again or save it again from Excel", err)
+	case looksLikeText(head):
+		return "it holds text; if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"
 	}
-	return err.Error()
+	return fmt.Sprintf("it is not a zip archive, as every .xlsx file is (%v)", err)
+}
+
+// looksLikeText reports whether head, the start of a file, is text: UTF-8
+// without NUL bytes, allowing a character cut off at the end.
+func looksLikeText(head []byte) bool {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	for len(head) > 0 {
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 {
+			return len(head) < utf8.UTFMax && !utf8.FullRune(head)
+		}
+		head = head[size:]
+	}
+	return true
 }
 
 // resolveSheet picks the sheet to read and lists the real ones when the
@@ -216,7 +261,7 @@ func whyNotWorkbook(path string, err error) string {
 func resolveSheet(f *excelize.File, path, want string) (string, error) {
 	names := f.GetSheetList()
 	if len(names) == 0 {
-		return "", fmt.Errorf("%s: %w (it has no worksheets)", path, ErrNotWorkbook)
+		return "", fmt.Errorf("%s: %w: it has no worksheets", path, ErrNotWorkbook)
 	}
 	if want == "" {
 		return names[0], nil

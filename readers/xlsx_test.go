@@ -85,6 +85,24 @@ func TestXLSX(t *testing.T) {
 			},
 			wantSheet: "Sheet1", headerRow: 1, header: []string{"a", "", ""},
 			rows: [][]string{{"1", "", "3"}}, nums: []int{2}},
+		{name: "a dimension up to twice the header plus 16 widens it",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{"A1": "a", "A2": "1", "R2": "18"})
+				if err := f.SetSheetDimension("Sheet1", "A1:R2"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantSheet: "Sheet1", headerRow: 1, header: append([]string{"a"}, make([]string, 17)...),
+			rows: [][]string{append(append([]string{"1"}, make([]string, 16)...), "18")}, nums: []int{2}},
+		{name: "a hostile dimension is not believed",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{"A1": "a", "B1": "b", "A2": "1", "B2": "2"})
+				if err := f.SetSheetDimension("Sheet1", "A1:XFD1048576"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantSheet: "Sheet1", headerRow: 1, header: []string{"a", "b"},
+			rows: [][]string{{"1", "2"}}, nums: []int{2}},
 		{name: "values as displayed",
 			build: func(t *testing.T, f *excelize.File) {
 				set(t, f, "Sheet1", map[string]any{
@@ -188,6 +206,12 @@ func TestXLSXErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	beyondDimension := workbook(t, func(f *excelize.File) {
+		set(t, f, "Sheet1", map[string]any{"A1": "a", "A2": 1, "S2": "19"})
+		if err := f.SetSheetDimension("Sheet1", "A1:S2"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	blankBook := workbook(t, func(f *excelize.File) {})
 	twoSheets := workbook(t, func(f *excelize.File) {
 		if _, err := f.NewSheet("Data"); err != nil {
@@ -204,12 +228,19 @@ func TestXLSXErrors(t *testing.T) {
 		rowsFirst int
 	}{
 		{name: "renamed text file", path: write("text.xlsx", []byte("a,b\n1,2\n")), kind: ErrNotWorkbook,
-			want: filepath.Join(dir, "text.xlsx") + ": not an Excel workbook (zip: not a valid zip file)"},
+			want: filepath.Join(dir, "text.xlsx") + ": not an Excel workbook: it holds text; if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"},
+		{name: "html saved as xlsx, cut inside a character", path: write("web.xlsx", []byte("<table><td>"+strings.Repeat("é", 300))), kind: ErrNotWorkbook,
+			want: filepath.Join(dir, "web.xlsx") + ": not an Excel workbook: it holds text; if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"},
+		{name: "some other binary", path: write("bin.xlsx", []byte("\x00\x01\x02\xff")), kind: ErrNotWorkbook,
+			want: filepath.Join(dir, "bin.xlsx") + ": not an Excel workbook: it is not a zip archive, as every .xlsx file is (zip: not a valid zip file)"},
 		{name: "empty file", path: write("empty.xlsx", nil), kind: ErrNotWorkbook,
-			want: filepath.Join(dir, "empty.xlsx") + ": not an Excel workbook (the file is empty)"},
-		{name: "truncated", path: write("cut.xlsx", goodBytes[:len(goodBytes)/2]), kind: ErrNotWorkbook},
+			want: filepath.Join(dir, "empty.xlsx") + ": not an Excel workbook: the file is empty"},
+		{name: "truncated", path: write("cut.xlsx", goodBytes[:len(goodBytes)/2]), kind: ErrNotWorkbook,
+			want: filepath.Join(dir, "cut.xlsx") + ": not an Excel workbook: the zip archive inside is damaged or cut short (zip: not a valid zip file); copy the file again or save it again from Excel"},
+		// Excel's password protection (and a legacy .xls) is an OLE
+		// compound file; its signature and zeros stand in for one here.
 		{name: "encrypted or legacy", path: write("locked.xlsx", ole), kind: ErrNotWorkbook,
-			want: filepath.Join(dir, "locked.xlsx") + ": not an Excel workbook (it is password-protected or an old .xls file; remove the password or save it as .xlsx)"},
+			want: filepath.Join(dir, "locked.xlsx") + ": not an Excel workbook: it is password-protected or an old .xls file; open it in Excel and save it as .xlsx (Excel Workbook) without a password"},
 		{name: "missing file", path: filepath.Join(dir, "nope.xlsx"), kind: fs.ErrNotExist,
 			want: "open " + filepath.Join(dir, "nope.xlsx") + ": no such file or directory"},
 		{name: "unknown sheet", path: twoSheets, sheet: "Sheet3",
@@ -217,6 +248,8 @@ func TestXLSXErrors(t *testing.T) {
 		{name: "empty sheet", path: blankBook, kind: ErrEmpty, want: blankBook + `: sheet "Sheet1" is empty: no header row`},
 		{name: "value beyond the header", path: beyondValue, kind: ErrBeyondHeader, rowsFirst: 1,
 			want: beyondValue + `: sheet "Sheet1", cell D3: a value to the right of the header's last column B: it has no column name, and xlsx output would overwrite it; give column D a header or move the cell`},
+		{name: "value beyond a header the dimension cannot widen", path: beyondDimension, kind: ErrBeyondHeader,
+			want: beyondDimension + `: sheet "Sheet1", cell S2: a value to the right of the header's last column A: it has no column name, and xlsx output would overwrite it; give column S a header or move the cell`},
 		{name: "formula beyond the header", path: beyondFormula, kind: ErrBeyondHeader,
 			want: beyondFormula + `: sheet "Sheet1", cell C2: a formula to the right of the header's last column A: it has no column name, and xlsx output would overwrite it; give column C a header or move the cell`},
 	}
@@ -282,5 +315,23 @@ func TestFixGroupedPercent(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestHeaderWidth(t *testing.T) {
+	tests := []struct{ header, dimension, want int }{
+		{3, 0, 3},     // no dimension
+		{3, 2, 3},     // a stale, narrower dimension
+		{3, 5, 5},     // unnamed columns with data
+		{1, 18, 18},   // 2*1+16
+		{1, 19, 1},    // one more is not believed
+		{10, 36, 36},  // 2*10+16
+		{2, 16384, 2}, // A1:XFD…
+		{16384, 16384, 16384},
+	}
+	for _, tt := range tests {
+		if got := headerWidth(tt.header, tt.dimension); got != tt.want {
+			t.Errorf("headerWidth(%d, %d): got %d, want %d", tt.header, tt.dimension, got, tt.want)
+		}
 	}
 }

@@ -20,20 +20,24 @@ import (
 // written as it is. Leading and trailing spaces are left unquoted: they are
 // part of the field in RFC 4180, and quoting them would not stop a reader
 // that trims from trimming.
+//
+// Every value is text; Record.Kinds changes nothing here.
 type delimited struct {
-	bw    *bufio.Writer
-	comma byte
-	eol   string
-	n     int
-	err   error
+	bw         *bufio.Writer
+	comma      byte
+	eol        string
+	n          int
+	neutralize bool // Options.NeutralizeFormulas
+	err        error
 }
 
 func newDelimited(w io.Writer, comma byte, o Options) *delimited {
 	d := &delimited{
-		bw:    bufio.NewWriterSize(w, 64<<10),
-		comma: comma,
-		eol:   o.CSVLineEnding,
-		n:     len(o.Header),
+		bw:         bufio.NewWriterSize(w, 64<<10),
+		comma:      comma,
+		eol:        o.CSVLineEnding,
+		n:          len(o.Header),
+		neutralize: o.NeutralizeFormulas,
 	}
 	d.record(o.columns(), nil)
 	return d
@@ -57,6 +61,9 @@ func (d *delimited) record(cells, values []string) {
 		if i > 0 || len(cells) > 0 {
 			d.writeByte(d.comma)
 		}
+		if d.neutralize {
+			s = neutralized(s)
+		}
 		d.field(s, only)
 	}
 	d.writeString(d.eol)
@@ -79,6 +86,30 @@ func (d *delimited) field(s string, only bool) {
 	}
 	d.writeString(s)
 	d.writeByte('"')
+}
+
+// neutralized returns s with a leading ' when a spreadsheet would take it
+// for a formula: when it starts with = + - @, a tab or a carriage return
+// (the list in OWASP's "CSV Injection"), unless it is a plain number
+// such as -3 or +1.5, which Excel reads as that number and nothing more.
+func neutralized(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '@', '\t', '\r':
+	case '-':
+		if isJSONNumber(s) {
+			return s
+		}
+	case '+':
+		if len(s) > 1 && s[1] != '-' && isJSONNumber(s[1:]) {
+			return s
+		}
+	default:
+		return s
+	}
+	return "'" + s
 }
 
 func (d *delimited) needsQuotes(s string, only bool) bool {

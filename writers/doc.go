@@ -12,7 +12,11 @@
 // directory, so the final rename stays on one file system and is atomic.
 // The file is created by Create itself, so a missing or read-only directory
 // fails before any work is done. Close syncs it and renames it over OUTPUT;
-// Abort, or Close after a failed Write, removes it. An existing OUTPUT is
+// Abort, or Close after a failed Write, removes it. A failed write (a full
+// disk, a lost mount) is reported as "cannot write OUTPUT: …", naming
+// OUTPUT rather than the temporary file, and is returned by Write or Close;
+// should the temporary file then be impossible to remove, the message says
+// where it was left. An existing OUTPUT is
 // untouched until Close and keeps its permission bits; a new one gets 0666
 // minus the umask, like os.Create. A symlink at OUTPUT is replaced, not
 // written through.
@@ -30,7 +34,19 @@
 // Added names must be non-empty, distinct and absent from Header, checked
 // when the writer is made: enrich never overwrites an input column. Row
 // cells are padded with "" to the header's width; more cells than header
-// columns, or a number of values other than len(Added), is an error.
+// columns, or a number of values (or of non-nil Kinds) other than
+// len(Added), is an error.
+//
+// # Typed values
+//
+// Record.Kinds types the added values where the format has types. A
+// Number is written as a number only when its text is a JSON number that
+// a float64 holds (-1.5e3; not "Inf", "0x10", "1,5" or 1e400), a Bool
+// only when it is exactly "true" or "false", a JSON value only when it is
+// valid JSON in valid UTF-8; any other value is written as text, never an
+// error, because a mistyped answer is still an answer. Empty values are
+// empty cells (in JSON Lines, "") whatever their kind. Input cells are
+// always text. An unknown Kind is an error.
 //
 // # CSV and TSV
 //
@@ -40,8 +56,16 @@
 // skip). Inside quotes, quotes are doubled and all other bytes, line breaks
 // included, are written as they are, so input cells come back
 // byte-identical. TSV is the same with a tab as delimiter. Records end with
-// Options.CSVLineEnding. No byte-order mark is written, and cells starting
-// with = + - @ are not neutralised.
+// Options.CSVLineEnding. No byte-order mark is written. Every value is
+// text, whatever its Kind.
+//
+// Cells starting with = + - @ are written as they are unless
+// Options.NeutralizeFormulas is set; then an added value (never an input
+// cell) that a spreadsheet would run as a formula gets a leading ', as
+// OWASP advises against CSV injection. Only added values are touched
+// because enrich never alters input cells, and because the risk the
+// option answers is new: a model's answer, which hostile input text can
+// steer, landing in a file someone opens in Excel.
 //
 // # JSON Lines
 //
@@ -49,26 +73,32 @@
 // the added keys are spliced in before its closing brace and the object is
 // otherwise byte-identical (whitespace around it is dropped); an added key
 // that the object already has is an error. Otherwise the object is built
-// from Header and Cells in header order, with all values as strings: an
+// from Header and Cells in header order, with all cells as strings: an
 // empty header name becomes "column_N" (N 1-based), and a repeated name
-// gets the first free suffix _2, _3 …. HTML characters are not escaped;
+// gets the first free suffix _2, _3 …. Added values are strings, or the
+// JSON number, boolean or value itself when their Kind says so (a JSON
+// value compacted onto its line). HTML characters are not escaped;
 // invalid UTF-8 becomes U+FFFD, which JSON requires.
 //
 // # XLSX
 //
 // When the input is CSV, TSV or JSON Lines, the output is a new workbook
 // with one sheet, "Sheet1", written with excelize's StreamWriter: a bold
-// header row, then one row per record. Every cell is an inline string, so
-// "=1+1" or "007" stays text, never a formula or a number; empty cells are
-// left out.
+// header row, then one row per record. Every text cell is an inline
+// string, so "=1+1" or "007" stays text, never a formula or a number;
+// empty cells are left out. An added Number value is a numeric cell
+// holding the nearest float64 (as Excel stores any number; a JSON number
+// beyond float64's range stays text), a Bool a boolean cell, and a JSON
+// value text.
 //
 // When the input is XLSX too, the output is a copy of the input workbook
 // (Options.Input) with the added columns filled in on Options.Sheet: the
 // names in row Options.HeaderRow, in the columns right after the header
 // (len(Header)+1, +2 …), styled and sized like the last header cell, and
-// each record's values in row Row.Num. Values are set as shared strings;
-// empty values are left out; a cell that already holds something is an
-// error, never overwritten. Everything else (other sheets, styles,
+// each record's values in row Row.Num. Values are set as shared strings,
+// or numbers and booleans as for a new workbook; empty values are left
+// out; a cell that already holds something is an error, never
+// overwritten. Everything else (other sheets, styles,
 // formulas, merges, numbers) is kept as excelize keeps it. This edits the
 // workbook in excelize's normal mode, which parses the whole sheet into
 // memory when the writer is made and serialises it again on Close: a 7 MB

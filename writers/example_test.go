@@ -83,3 +83,34 @@ func ExampleCreate() {
 	// {"id": 1, "ticket": "printer on fire","response":"hardware"}
 	// refusing to write over the input file ./tickets.csv; choose another -o
 }
+
+func ExampleRecord_kinds() {
+	w, err := writers.New(os.Stdout, writers.Options{
+		Format: readers.FormatJSONL,
+		Header: []string{"id"},
+		Added:  []string{"score", "urgent", "tags", "summary"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	kinds := []writers.Kind{writers.Number, writers.Bool, writers.JSON, writers.Text}
+	rows := []writers.Record{
+		{Row: readers.Row{Num: 2, Cells: []string{"1"}}, Values: []string{"0.9", "true", `["billing", "refund"]`, "wants a refund"}, Kinds: kinds},
+		// A value that is not what its kind says is kept as text.
+		{Row: readers.Row{Num: 3, Cells: []string{"2"}}, Values: []string{"high", "", "[", "printer on fire"}, Kinds: kinds},
+	}
+	for _, rec := range rows {
+		if err := w.Write(context.Background(), rec); err != nil {
+			fmt.Println(err)
+			_ = w.Abort()
+			return
+		}
+	}
+	if err := w.Close(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// {"id":"1","score":0.9,"urgent":true,"tags":["billing","refund"],"summary":"wants a refund"}
+	// {"id":"2","score":"high","urgent":"","tags":"[","summary":"printer on fire"}
+}

@@ -101,7 +101,7 @@ func (j *jsonl) encode(rec Record) error {
 		end := len(obj) - 1
 		at := len(bytes.TrimRight(obj[:end], " \t\r\n"))
 		j.line.Write(obj[:at])
-		j.values(rec.Values, at > 1)
+		j.values(rec, at > 1)
 		j.line.Write(obj[at:])
 	} else {
 		j.line.WriteByte('{')
@@ -112,7 +112,7 @@ func (j *jsonl) encode(rec Record) error {
 			j.line.Write(j.keys[i])
 			j.line.Write(j.quote(nil, cell))
 		}
-		j.values(rec.Values, len(j.keys) > 0)
+		j.values(rec, len(j.keys) > 0)
 		j.line.WriteByte('}')
 	}
 	j.line.WriteByte('\n')
@@ -123,14 +123,17 @@ func (j *jsonl) encode(rec Record) error {
 }
 
 // values appends the added members, after a comma when the object already
-// has members.
-func (j *jsonl) values(values []string, comma bool) {
-	for i, v := range values {
+// has members. A value is a JSON string unless its kind is Number, Bool or
+// JSON and its text is that kind of JSON; then it is written as that value.
+func (j *jsonl) values(rec Record, comma bool) {
+	for i, v := range rec.Values {
 		if comma || i > 0 {
 			j.line.WriteByte(',')
 		}
 		j.line.Write(j.added[i])
-		j.line.Write(j.quote(nil, v))
+		if !appendJSONValue(&j.line, kindOf(rec.Kinds, i), v) {
+			j.line.Write(j.quote(nil, v))
+		}
 	}
 }
 

@@ -48,6 +48,20 @@ type Options struct {
 	// CSVLineEnding ends each CSV or TSV record: "\n" or "\r\n". Line
 	// breaks inside cells are written as they are. Default: "\n".
 	CSVLineEnding string
+
+	// NeutralizeFormulas is for CSV and TSV files that will be opened in a
+	// spreadsheet. An added value (an answer or an error text) that starts
+	// with =, +, -, @, a tab or a carriage return gets a leading ', so
+	// that Excel shows it as text instead of running it as a formula:
+	// OWASP's advice against CSV injection. A plain number such as -3 or
+	// +1.5 is left as it is; it calls nothing, and the quote would turn it
+	// into text. Input cells are never changed, since enrich hands them
+	// back exactly as read and they are the user's own data; the danger
+	// is a model answer steered by hostile text in the input. XLSX output
+	// needs no such option (every text cell is a string, never a formula)
+	// and JSON Lines is not opened as a spreadsheet, so both ignore it.
+	// Default: false, every value written as it is.
+	NeutralizeFormulas bool
 }
 
 // validate checks o and returns it with defaults filled in.

@@ -115,6 +115,16 @@ func (w *writer) Write(ctx context.Context, rec Record) error {
 		w.err = fmt.Errorf("%s: %d values for %d added columns", w.opts.rowName(rec.Row.Num), len(rec.Values), len(w.opts.Added))
 		return w.err
 	}
+	if rec.Kinds != nil && len(rec.Kinds) != len(w.opts.Added) {
+		w.err = fmt.Errorf("%s: %d kinds for %d added columns", w.opts.rowName(rec.Row.Num), len(rec.Kinds), len(w.opts.Added))
+		return w.err
+	}
+	for i, k := range rec.Kinds {
+		if k > JSON {
+			w.err = fmt.Errorf("%s, column %q: unknown value kind %d", w.opts.rowName(rec.Row.Num), w.opts.Added[i], k)
+			return w.err
+		}
+	}
 	if len(rec.Row.Cells) > len(w.opts.Header) {
 		w.err = fmt.Errorf("%s: %d cells for a header of %d columns", w.opts.rowName(rec.Row.Num), len(rec.Row.Cells), len(w.opts.Header))
 		return w.err
@@ -174,9 +184,28 @@ type namedWriter struct {
 func (n namedWriter) Write(p []byte) (int, error) {
 	k, err := n.w.Write(p)
 	if err != nil {
-		err = fmt.Errorf("cannot write %s: %w", n.name, err)
+		err = &writeError{name: n.name, err: bareError(err)}
 	}
 	return k, err
+}
+
+// writeError is a failed write to the output, such as a full disk.
+type writeError struct {
+	name string
+	err  error
+}
+
+func (e *writeError) Error() string { return "cannot write " + e.name + ": " + e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
+
+// libraryError wraps an error from excelize with what, unless it is a
+// failed write to the output, which already says all the user needs.
+func libraryError(what string, err error) error {
+	var we *writeError
+	if errors.As(err, &we) {
+		return we
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // sameFile reports whether out and in name the same file: the same cleaned
@@ -265,10 +294,26 @@ func (t *tempFile) commit() error {
 		err = os.Rename(t.f.Name(), t.path)
 	}
 	if err != nil {
-		_ = os.Remove(t.f.Name())
-		return fmt.Errorf("cannot write %s: %w", t.path, err)
+		err = fmt.Errorf("cannot write %s: %w", t.path, bareError(err))
+		if rerr := os.Remove(t.f.Name()); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = fmt.Errorf("%w; the temporary file %s is left behind", err, t.f.Name())
+		}
+		return err
 	}
 	return nil
+}
+
+// bareError drops the file names from an *fs.PathError or *os.LinkError:
+// they name the temporary file, which means nothing to the user and is
+// gone by the time they read the message.
+func bareError(err error) error {
+	switch e := err.(type) {
+	case *fs.PathError:
+		return e.Err
+	case *os.LinkError:
+		return e.Err
+	}
+	return err
 }
 
 // abort closes and removes the temporary file.

@@ -2,12 +2,16 @@ package writers
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/enrich-dev/enrich/readers"
 )
@@ -248,4 +252,100 @@ func TestCreateAtomic(t *testing.T) {
 			t.Errorf("mode: got %v, %v; want %v as os.Create gives", st.Mode(), err, wantMode.Mode())
 		}
 	})
+}
+
+// TestCreateWriteFails breaks the output file under a working writer, as a
+// full disk or a lost mount would, by closing its descriptor: the error
+// names OUTPUT (not the temporary file), Write or Close returns it, and
+// Close leaves no temporary file behind.
+func TestCreateWriteFails(t *testing.T) {
+	big := strings.Repeat("x", 100<<10) // more than the CSV and JSON Lines buffers
+	tests := []struct {
+		name    string
+		opts    Options
+		inPlace bool
+		rec     Record
+	}{
+		{"csv, failing in Write", Options{Format: readers.FormatCSV}, false, row(2, []string{"1"}, big)},
+		{"csv, failing in Close", Options{Format: readers.FormatCSV}, false, row(2, []string{"1"}, "short")},
+		{"tsv", Options{Format: readers.FormatTSV}, false, row(2, []string{"1"}, big)},
+		{"jsonl", Options{Format: readers.FormatJSONL}, false, row(2, []string{"1"}, big)},
+		{"xlsx", Options{Format: readers.FormatXLSX}, false, row(2, []string{"1"}, "short")},
+		{"xlsx in place", Options{Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX}, true, row(2, nil, "short")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			opts := tt.opts
+			opts.Header, opts.Added = []string{"id"}, []string{"response"}
+			var keep []string
+			if tt.inPlace {
+				opts.Input = filepath.Join(dir, "in.xlsx")
+				book := excelize.NewFile()
+				if err := book.SetSheetCol("Sheet1", "A1", &[]any{"id", "1"}); err != nil {
+					t.Fatal(err)
+				}
+				if err := book.SaveAs(opts.Input); err != nil {
+					t.Fatal(err)
+				}
+				book.Close()
+				keep = []string{"in.xlsx"}
+			}
+			path := filepath.Join(dir, "out."+string(opts.Format))
+			w, err := Create(path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.(*writer).temp.f.Close(); err != nil {
+				t.Fatal(err)
+			}
+			err = w.Write(context.Background(), tt.rec)
+			if err == nil {
+				err = w.Close()
+			} else if err2 := w.Close(); err2 == nil || err2.Error() != err.Error() {
+				t.Errorf("Close after a failed Write: got %v, want %v", err2, err)
+			}
+			want := "cannot write " + path + ": file already closed"
+			if !errors.Is(err, os.ErrClosed) || err.Error() != want {
+				t.Errorf("got %v, want %q", err, want)
+			}
+			if got := listDir(t, dir); !slices.Equal(got, keep) {
+				t.Errorf("directory holds %q, want %q", got, keep)
+			}
+			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("output: got %v, want no file", err)
+			}
+		})
+	}
+}
+
+// TestCreateCommitFails makes the final rename fail by taking write
+// permission away from OUTPUT's directory after the writer was made.
+func TestCreateCommitFails(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can write to read-only directories")
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "out.csv")
+	w, err := Create(path, Options{Header: []string{"a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o755) })
+	if err := w.Write(context.Background(), row(2, []string{"x"})); err != nil {
+		t.Fatal(err)
+	}
+	err = w.Close()
+	// The temporary file cannot be removed from the read-only directory
+	// either, so the message says where it is.
+	want := "cannot write " + path + ": permission denied; the temporary file " + filepath.Join(dir, ".out.csv.tmp-")
+	if !errors.Is(err, fs.ErrPermission) || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), " is left behind") {
+		t.Errorf("got %v, want %q… is left behind", err, want)
+	}
 }

@@ -208,6 +208,24 @@ func TestWriteErrors(t *testing.T) {
 			want: "row 3: 2 cells for a header of 1 columns",
 		},
 		{
+			name: "too few kinds",
+			opts: Options{Header: []string{"a"}, Added: []string{"r", "e"}, InputFormat: readers.FormatCSV},
+			rec:  Record{Row: readers.Row{Num: 4, Cells: []string{"x"}}, Values: []string{"1", ""}, Kinds: []Kind{Number}},
+			want: "line 4: 1 kinds for 2 added columns",
+		},
+		{
+			name: "empty kinds are not nil",
+			opts: Options{Format: readers.FormatJSONL, Header: []string{"a"}, Added: []string{"r"}, InputFormat: readers.FormatJSONL},
+			rec:  Record{Row: readers.Row{Num: 5, Cells: []string{"x"}}, Values: []string{"1"}, Kinds: []Kind{}},
+			want: "line 5: 0 kinds for 1 added columns",
+		},
+		{
+			name: "unknown kind",
+			opts: Options{Format: readers.FormatXLSX, Header: []string{"a"}, Added: []string{"r", "score"}},
+			rec:  Record{Row: readers.Row{Num: 6, Cells: []string{"x"}}, Values: []string{"", "1"}, Kinds: []Kind{Text, 9}},
+			want: `row 6, column "score": unknown value kind 9`,
+		},
+		{
 			name: "jsonl object already has the key",
 			opts: Options{Format: readers.FormatJSONL, Header: []string{"a"}, Added: []string{"response"}, InputFormat: readers.FormatJSONL},
 			rec:  rawRow(9, `{"a":1,"respons\u0065":2}`, []string{"1"}, "v"),
@@ -273,9 +291,11 @@ func TestIOErrorSticks(t *testing.T) {
 			if err == nil {
 				err = w.Close()
 			}
-			if !errors.Is(err, os.ErrClosed) || !strings.HasPrefix(err.Error(), "cannot write output") &&
-				!strings.HasPrefix(err.Error(), "xlsx: cannot write output") {
-				t.Fatalf("got %v, want a located os.ErrClosed", err)
+			if want := "cannot write output: file already closed"; !errors.Is(err, os.ErrClosed) || err.Error() != want {
+				t.Fatalf("got %v, want %q", err, want)
+			}
+			if err2 := w.Close(); err2 != nil && err2.Error() != err.Error() {
+				t.Errorf("Close after the error: got %v, want it again or nil", err2)
 			}
 		})
 	}

@@ -50,8 +50,9 @@ func checkCell(row, column, s string) error {
 
 // workbook writes a new single-sheet workbook with excelize's
 // StreamWriter, which keeps rows in a temporary file rather than in memory.
-// Every cell is an inline string, so text such as "=1+1" or "0012" stays
-// text: never a formula, never a number.
+// Every text cell is an inline string, so text such as "=1+1" or "0012"
+// stays text: never a formula, never a number. Only an added value whose
+// Kind says so becomes a number or boolean cell (see cellValue).
 type workbook struct {
 	out     io.Writer
 	f       *excelize.File
@@ -107,19 +108,16 @@ func (b *workbook) encode(rec Record) error {
 	}
 	cells := padded(rec.Row.Cells, len(b.opts.Header))
 	for i, col := range b.columns {
-		s := ""
+		s, kind := "", Text
 		if i < len(cells) {
 			s = cells[i]
 		} else {
-			s = rec.Values[i-len(cells)]
+			s, kind = rec.Values[i-len(cells)], kindOf(rec.Kinds, i-len(cells))
 		}
 		if err := checkCell(b.opts.rowName(rec.Row.Num), col, s); err != nil {
 			return err
 		}
-		b.vals[i] = nil // an empty cell is left out, not written as ""
-		if s != "" {
-			b.vals[i] = s
-		}
+		b.vals[i] = cellValue(kind, s) // nil for "": the cell is left out
 	}
 	b.row++
 	cell, err := excelize.CoordinatesToCellName(1, b.row)
@@ -138,7 +136,7 @@ func (b *workbook) finish() error {
 		err = b.f.Write(b.out)
 	}
 	if err != nil {
-		err = fmt.Errorf("xlsx: %w", err)
+		err = libraryError("xlsx", err)
 	}
 	return errors.Join(err, b.f.Close())
 }

@@ -14,9 +14,10 @@ import (
 // holds it all in memory, because the StreamWriter can only write new
 // sheets: used on an existing one it wipes its data and formats.
 //
-// Only cells in the added columns are set, as text. Other sheets, styles,
-// formulas, merges and number cells stay as they were, and a non-empty cell
-// where a value should go is an error, never overwritten.
+// Only cells in the added columns are set: as text, or as a number or
+// boolean when the value's Kind says so (see cellValue). Other sheets,
+// styles, formulas, merges and number cells stay as they were, and a
+// non-empty cell where a value should go is an error, never overwritten.
 type inPlace struct {
 	out   io.Writer
 	f     *excelize.File
@@ -57,7 +58,7 @@ func (p *inPlace) start(path string) error {
 	}
 	at := fmt.Sprintf("header row %d", p.opts.HeaderRow)
 	for i, name := range p.opts.Added {
-		if err := p.put(p.first+i, p.opts.HeaderRow, at, name, name); err != nil {
+		if err := p.put(p.first+i, p.opts.HeaderRow, at, name, name, Text); err != nil {
 			return err
 		}
 	}
@@ -109,17 +110,17 @@ func (p *inPlace) encode(rec Record) error {
 		return fmt.Errorf("row %d: not a data row of sheet %q, whose header is row %d", num, p.sheet, p.opts.HeaderRow)
 	}
 	for i, v := range rec.Values {
-		if err := p.put(p.first+i, num, p.opts.rowName(num), p.opts.Added[i], v); err != nil {
+		if err := p.put(p.first+i, num, p.opts.rowName(num), p.opts.Added[i], v, kindOf(rec.Kinds, i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// put sets the cell at (col, row) to the text s, unless s is empty. It
-// refuses to overwrite a cell that holds a value or a formula, including a
-// cell covered by a merged range whose first cell holds one.
-func (p *inPlace) put(col, row int, at, column, s string) error {
+// put sets the cell at (col, row) to s, typed by kind, unless s is empty.
+// It refuses to overwrite a cell that holds a value or a formula,
+// including a cell covered by a merged range whose first cell holds one.
+func (p *inPlace) put(col, row int, at, column, s string, kind Kind) error {
 	cell, err := excelize.CoordinatesToCellName(col, row)
 	if err != nil {
 		return fmt.Errorf("%s, column %q: %w", at, column, err)
@@ -141,8 +142,15 @@ func (p *inPlace) put(col, row int, at, column, s string) error {
 			at, column, cell, p.sheet, abbreviate(old))
 	}
 	if err == nil {
-		// SetCellStr stores a shared string: text, never a formula.
-		err = p.f.SetCellStr(p.sheet, cell, s)
+		switch v := cellValue(kind, s).(type) {
+		case float64:
+			err = p.f.SetCellFloat(p.sheet, cell, v, -1, 64)
+		case bool:
+			err = p.f.SetCellBool(p.sheet, cell, v)
+		default:
+			// SetCellStr stores a shared string: text, never a formula.
+			err = p.f.SetCellStr(p.sheet, cell, s)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("%s, column %q: cell %s: %w", at, column, cell, err)
@@ -153,7 +161,7 @@ func (p *inPlace) put(col, row int, at, column, s string) error {
 func (p *inPlace) finish() error {
 	err := p.f.Write(p.out)
 	if err != nil {
-		err = fmt.Errorf("xlsx: %w", err)
+		err = libraryError("xlsx", err)
 	}
 	return errors.Join(err, p.f.Close())
 }

@@ -1,0 +1,5 @@
+//go:build race
+
+package readers
+
+func init() { raceSlowdown = 10 }
