@@ -248,12 +248,12 @@ func survey(ctx context.Context, path string, ropts readers.Options, opts pipeli
 		return pipeline.Preview{}, err
 	}
 	defer r.Close()
-	return pipeline.Survey(ctx, r, opts, 0)
+	return pipeline.Survey(ctx, r, opts, pipeline.SurveyOptions{})
 }
 
 func (c *config) preview(ctx context.Context, r readers.Reader, opts pipeline.Options, stdout, stderr io.Writer) int {
 	const show = 3
-	p, err := pipeline.Survey(ctx, r, opts, show)
+	p, err := pipeline.Survey(ctx, r, opts, pipeline.SurveyOptions{Show: show, Tokens: true})
 	if err != nil {
 		return fail(stderr, err)
 	}

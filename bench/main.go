@@ -31,11 +31,15 @@ type scenario struct {
 	provider fakeprovider.Options
 	args     []string
 	ideal    time.Duration // 0: no time target
+	// idealOf computes the ideal after the run, from what the provider
+	// counted (token budgets depend on the prompts' sizes).
+	idealOf  func(p *fakeprovider.Provider) time.Duration
 	maxRatio float64
 	check    func(res result) string // extra pass/fail note
 }
 
 type result struct {
+	ideal     time.Duration
 	wall      time.Duration
 	maxRSSMB  float64
 	requests  int64
@@ -66,6 +70,9 @@ func main() {
 		res := runScenario(bin, dir, sc)
 		verdict := "ok"
 		ratio := 0.0
+		if res.ideal > 0 {
+			sc.ideal = res.ideal
+		}
 		if sc.ideal > 0 {
 			ratio = res.wall.Seconds() / sc.ideal.Seconds()
 			if ratio > sc.maxRatio {
@@ -126,6 +133,13 @@ func scenarios() []scenario {
 			args: []string{"-j", "16"}, ideal: 200 * time.Minute / rpm, maxRatio: 1.5},
 		{name: "adaptive/1200-429s-only", rows: 200, provider: limited,
 			args: []string{"-j", "16"}, ideal: 200 * time.Minute / rpm, maxRatio: 1.5},
+		{name: "tpm/60000-given", rows: 200, provider: fakeprovider.Options{TPM: 60000},
+			args: []string{"-j", "16", "--tpm", "60000", "--max-tokens", "50", "-m", "bench-model"}, maxRatio: 1.15, check: few429,
+			idealOf: func(p *fakeprovider.Provider) time.Duration {
+				// What the provider charged, less the second's worth its
+				// bucket starts with, at its rate.
+				return time.Duration(float64(p.TokensCharged()-1000) / 1000 * float64(time.Second))
+			}},
 		{name: "throughput/zero-latency-j64", rows: 10000, provider: fakeprovider.Options{},
 			args: []string{"-j", "64"}, check: func(res result) string {
 				if res.rowsPerS < 7000 {
@@ -160,6 +174,9 @@ func runScenario(bin, dir string, sc scenario) result {
 		res.exitCode = cmd.ProcessState.ExitCode()
 		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 		res.stderrEnd = lines[len(lines)-1]
+	}
+	if sc.idealOf != nil {
+		res.ideal = sc.idealOf(p)
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		res.maxRSSMB = float64(ru.Maxrss) / 1024 // KiB on Linux

@@ -32,19 +32,30 @@ type Prompt struct {
 	Text string
 }
 
+// SurveyOptions says how much a survey works out.
+type SurveyOptions struct {
+	Show   int  // how many rendered prompts to keep
+	Tokens bool // estimate input tokens (loads a tokenizer: tens of MB)
+}
+
 // Survey reads every row (up to opts.Limit) and renders each prompt,
-// keeping the first show of them. It counts what a run would cost: rows,
-// distinct requests, and answers already in opts.Cache. Reading the whole
-// input first also finds a malformed row before any request is paid for.
-func Survey(ctx context.Context, r readers.Reader, opts Options, show int) (Preview, error) {
+// keeping the first so.Show of them. It counts what a run would cost:
+// rows, distinct requests, answers already in opts.Cache, and with
+// so.Tokens the input tokens. Reading the whole input first also finds a
+// malformed row before any request is paid for.
+func Survey(ctx context.Context, r readers.Reader, opts Options, so SurveyOptions) (Preview, error) {
+	show := so.Show
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Preview{}, err
 	}
 	var p Preview
 	seen := make(map[journal.Key]struct{})
-	counter := cost.CounterFor(opts.Model)
-	p.Counter = counter.Name()
+	var counter cost.Counter
+	if so.Tokens {
+		counter = cost.CounterFor(opts.Model)
+		p.Counter = counter.Name()
+	}
 	for seq := int64(0); opts.Limit == 0 || seq < int64(opts.Limit); seq++ {
 		row, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -76,7 +87,9 @@ func Survey(ctx context.Context, r readers.Reader, opts Options, show int) (Prev
 			p.Distinct++
 			if !cached {
 				p.ToSend++
-				p.InputTokens += int64(counter.Prompt(req.System, req.Prompt))
+				if so.Tokens {
+					p.InputTokens += int64(counter.Prompt(req.System, req.Prompt))
+				}
 			}
 		}
 	}

@@ -329,7 +329,7 @@ func TestLimitAndEmptyInput(t *testing.T) {
 }
 
 func TestSurveySendsNothing(t *testing.T) {
-	pv, err := Survey(context.Background(), &sliceReader{n: 10}, Options{Template: mustTemplate(t, "say {{.text}}"), Limit: 7}, 2)
+	pv, err := Survey(context.Background(), &sliceReader{n: 10}, Options{Template: mustTemplate(t, "say {{.text}}"), Limit: 7}, SurveyOptions{Show: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
