@@ -61,24 +61,32 @@ func TestBadInputCases(t *testing.T) {
 			if r.code == exitOK || r.code == exitRowsFailed {
 				t.Fatalf("exit %d, want a failure; stderr:\n%s", r.code, r.stderr)
 			}
-			if !strings.HasPrefix(r.stderr, "enrich: error: ") {
-				t.Errorf("stderr %q does not start with enrich: error:", r.stderr)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr %q lacks %q", r.stderr, w)
-				}
-			}
-			if p.Requests() != 0 {
-				t.Errorf("%d requests were sent", p.Requests())
-			}
-			entries, _ := os.ReadDir(dir)
-			for _, e := range entries {
-				if strings.HasPrefix(e.Name(), "out") || strings.Contains(e.Name(), ".tmp") {
-					t.Errorf("%s was left behind", e.Name())
-				}
-			}
+			failedCleanly(t, r, p, dir, tt.want)
 		})
+	}
+}
+
+// failedCleanly checks a refused run: one enrich: error line saying each
+// of want, no request sent, and nothing (OUTPUT or a temporary file) left
+// in dir.
+func failedCleanly(t *testing.T, r cli, p *fakeprovider.Provider, dir string, want []string) {
+	t.Helper()
+	if !strings.HasPrefix(r.stderr, "enrich: error: ") {
+		t.Errorf("stderr %q does not start with enrich: error:", r.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr %q lacks %q", r.stderr, w)
+		}
+	}
+	if p.Requests() != 0 {
+		t.Errorf("%d requests were sent", p.Requests())
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "out") || strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("%s was left behind", e.Name())
+		}
 	}
 }
 

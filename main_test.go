@@ -258,23 +258,7 @@ func TestBadInputSpendsNothingAndWritesNothing(t *testing.T) {
 			if r.code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
 			}
-			if !strings.HasPrefix(r.stderr, "enrich: error: ") {
-				t.Errorf("stderr %q does not start with enrich: error:", r.stderr)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr %q lacks %q", r.stderr, w)
-				}
-			}
-			if p.Requests() != 0 {
-				t.Errorf("%d requests were sent", p.Requests())
-			}
-			entries, _ := os.ReadDir(dir)
-			for _, e := range entries {
-				if strings.HasPrefix(e.Name(), "out") || strings.Contains(e.Name(), ".tmp") {
-					t.Errorf("%s was left behind", e.Name())
-				}
-			}
+			failedCleanly(t, r, p, dir, tt.want)
 		})
 	}
 }
