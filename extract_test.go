@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func TestFieldsIntoColumns(t *testing.T) {
@@ -120,5 +122,36 @@ func TestEscapeFormulas(t *testing.T) {
 		if r.code != exitOK || string(b) != tt.want {
 			t.Errorf("--escape-formulas=%v: exit %d, output\n%s\nwant\n%s\nstderr %s", tt.flag, r.code, b, tt.want, r.stderr)
 		}
+	}
+}
+
+// Extracted numbers and booleans are typed cells in XLSX, not text.
+func TestFieldsIntoTypedXLSXCells(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.xlsx")
+	r := enrich(t, nil, "", "examples/tickets.xlsx", "-o", out, "--provider", "mock", "-p", "{{.Subject}}",
+		"--fields", "category, urgency:integer, escalate:boolean")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for ref, want := range map[string]excelize.CellType{"G2": excelize.CellTypeSharedString, "H2": excelize.CellTypeNumber, "I2": excelize.CellTypeBool} {
+		got, err := f.GetCellType("Tickets", ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// excelize reports numbers it wrote as unset (a plain <c><v>).
+		if got != want && !(want == excelize.CellTypeNumber && got == excelize.CellTypeUnset) {
+			t.Errorf("%s is %v, want %v", ref, got, want)
+		}
+	}
+	if v, _ := f.GetCellValue("Tickets", "H1"); v != "urgency" {
+		t.Errorf("H1 = %q, want urgency", v)
+	}
+	if v, _ := f.GetCellValue("Tickets", "H2"); v != "1" {
+		t.Errorf("H2 = %q, want 1", v)
 	}
 }
