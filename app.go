@@ -67,6 +67,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		opts.ColumnPrefix = c.column
 	}
 	if c.dryRun {
+		// The preview counts what the journal already holds, so its figures
+		// are what the run would send; it never empties the journal.
+		if c.output != "" && !c.noCache && !c.fresh {
+			if j, closeJournal, err := c.openJournal(stderr); err == nil && j != nil {
+				defer closeJournal()
+				opts.Cache = j
+			}
+		}
 		return c.preview(ctx, r, opts, stdout, stderr)
 	}
 	w, err := c.newWriter(r, inFormat, opts.Added(), stdout)

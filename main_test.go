@@ -339,3 +339,19 @@ func TestMockProviderIsOffline(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, output:\n%s", code, e.String(), b)
 	}
 }
+
+// After a run, a dry run of the same command knows what is answered.
+func TestDryRunCountsTheJournal(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	// One server for both runs: its URL is part of every request's key.
+	srv := httptest.NewServer(fakeprovider.New(fakeprovider.Options{}))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "out.csv")
+	if r := enrich(t, nil, "", "examples/products.csv", "-o", out, "-p", "{{.name}}", "--limit", "5", "--base-url", srv.URL); r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	r := enrich(t, nil, "", "examples/products.csv", "-o", out, "-p", "{{.name}}", "--dry-run", "--base-url", srv.URL)
+	if !strings.Contains(r.stdout, "rows:     8 (8 distinct requests, 5 already answered in the journal, 3 to send)") {
+		t.Errorf("dry run after a partial run:\n%s\n%s", r.stdout, r.stderr)
+	}
+}

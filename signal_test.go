@@ -170,3 +170,33 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 130 and a note", code, stderr.String())
 	}
 }
+
+// Ctrl-C ends a run whose input is a pipe with nothing more coming.
+func TestInterruptWhileStdinIsIdle(t *testing.T) {
+	p := fakeprovider.New(fakeprovider.Options{})
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	cmd := exec.Command(binary(t), "-", "-o", "-", "-p", "{{.a}}", "--base-url", srv.URL, "--no-cache")
+	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-test")
+	stdin, _ := cmd.StdinPipe()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	stdin.Write([]byte("a\nx\n"))
+	for p.Requests() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s to stop after Ctrl-C while reading a pipe", d)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr.String())
+	}
+}

@@ -81,24 +81,54 @@ type flight struct {
 	err  error
 }
 
+// source says where a row's answer came from.
+type source int
+
+const (
+	asked       source = iota // this row's own request
+	fromJournal               // recorded by an earlier run
+	fromRun                   // an identical request of this run
+)
+
 // shared makes identical requests within a run cost one: the first row to
-// ask sends the request, the others wait for its outcome.
+// ask sends the request, the others wait for its outcome and reuse it.
+// A request's failure is this run's outcome for its key too, so a prompt
+// that fails is not paid for again on every row that repeats it; an
+// answer stays here only when there is no cache to hold it.
 type shared struct {
 	mu      sync.Mutex
 	flights map[journal.Key]*flight
+	mine    map[journal.Key]bool // keys this run recorded in the cache
+	cache   Cache
 }
 
-// do returns fn's outcome for key, calling fn only if no other caller is
-// already doing so; leader reports whether this caller called it.
-func (s *shared) do(ctx context.Context, key journal.Key, fn func() (llm.Response, error)) (resp llm.Response, leader bool, err error) {
+func newShared(c Cache) *shared {
+	return &shared{flights: make(map[journal.Key]*flight), mine: make(map[journal.Key]bool), cache: c}
+}
+
+// do returns the outcome for key: from a flight under way or done, from
+// the cache, or by calling fn. Looking in the cache under the same lock
+// that starts flights means no two rows ever both miss and both ask.
+func (s *shared) do(ctx context.Context, key journal.Key, fn func() (llm.Response, error)) (llm.Response, source, error) {
 	s.mu.Lock()
 	if f, ok := s.flights[key]; ok {
 		s.mu.Unlock()
 		select {
 		case <-f.done:
-			return f.resp, false, f.err
+			return f.resp, fromRun, f.err
 		case <-ctx.Done():
-			return llm.Response{}, false, ctx.Err()
+			return llm.Response{}, fromRun, ctx.Err()
+		}
+	}
+	if s.cache != nil {
+		resp, ok, err := s.cache.Get(key)
+		if err != nil || ok {
+			src := fromJournal
+			if s.mine[key] {
+				src = fromRun
+			}
+			s.mu.Unlock()
+			return resp, src, err
 		}
 	}
 	f := &flight{done: make(chan struct{})}
@@ -106,9 +136,15 @@ func (s *shared) do(ctx context.Context, key journal.Key, fn func() (llm.Respons
 	s.mu.Unlock()
 
 	f.resp, f.err = fn()
-	close(f.done)
 	s.mu.Lock()
-	delete(s.flights, key)
+	switch {
+	case f.err != nil && ctx.Err() != nil:
+		delete(s.flights, key) // cancelled: no outcome to share
+	case f.err == nil && s.cache != nil:
+		s.mine[key] = true
+		delete(s.flights, key) // the cache holds it now
+	}
 	s.mu.Unlock()
-	return f.resp, true, f.err
+	close(f.done)
+	return f.resp, asked, f.err
 }

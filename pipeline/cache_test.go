@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -140,5 +141,58 @@ func TestCancelRecordsAnswersInFlight(t *testing.T) {
 	}
 	if p.Requests() != 4 || len(cache.m) != 4 {
 		t.Errorf("%d requests sent, %d recorded; want the 4 in flight sent and recorded", p.Requests(), len(cache.m))
+	}
+}
+
+// A prompt whose request fails is not paid for again on every row that
+// repeats it.
+func TestIdenticalFailingRequestIsSentOnce(t *testing.T) {
+	p := fakeprovider.New(fakeprovider.Options{Fault: func(int64, string) fakeprovider.Fault { return fakeprovider.Status400 }})
+	stats, err := Run(context.Background(), &repeatReader{n: 300, distinct: 1}, &memWriter{}, newClient(t, p),
+		Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 16, Cache: newMemCache()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Requests() != 1 || stats.Failed != 300 {
+		t.Errorf("%d requests, %d failed; want 1 request and every row failed", p.Requests(), stats.Failed)
+	}
+}
+
+// Without a cache, identical requests are still sent once.
+func TestDedupeWithoutCache(t *testing.T) {
+	p := fakeprovider.New(fakeprovider.Options{})
+	stats, err := Run(context.Background(), &repeatReader{n: 500, distinct: 7}, &memWriter{}, newClient(t, p),
+		Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Requests() != 7 || stats.Shared != 493 || stats.Cached != 0 {
+		t.Errorf("%d requests, stats %+v; want 7 requests and 493 shared", p.Requests(), stats)
+	}
+}
+
+// Within one run, a reused answer counts as shared, not as from the journal.
+func TestSharedIsNotCountedAsJournal(t *testing.T) {
+	p := fakeprovider.New(fakeprovider.Options{})
+	stats, err := Run(context.Background(), &repeatReader{n: 200, distinct: 4}, &memWriter{}, newClient(t, p),
+		Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 4, Cache: newMemCache()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Cached != 0 || stats.Shared != 196 {
+		t.Errorf("stats %+v; want 196 shared, 0 from the journal", stats)
+	}
+}
+
+// A bad key fails every row the same way: the run stops instead.
+func TestRepeatedRefusalsStopTheRun(t *testing.T) {
+	p := fakeprovider.New(fakeprovider.Options{Fault: func(int64, string) fakeprovider.Fault { return fakeprovider.Status401 }})
+	w := &memWriter{}
+	_, err := Run(context.Background(), &sliceReader{n: 1000}, w, newClient(t, p), Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 4})
+	if err == nil || !strings.Contains(err.Error(), "refused 10 requests in a row") || !strings.Contains(err.Error(), "status 401") {
+		t.Fatalf("got %v, want the run stopped on repeated 401s", err)
+	}
+	if p.Requests() > 20 || !w.aborted {
+		t.Errorf("%d requests sent, aborted=%v; want the run to stop early and leave no output", p.Requests(), w.aborted)
 	}
 }

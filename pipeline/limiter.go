@@ -61,29 +61,42 @@ func newLimiter(rpm float64) *limiter {
 }
 
 // Wait blocks until a request may be sent: after any shared pause, then
-// when the pace allows.
+// when the pace allows. A pause that began while this caller waited for
+// its turn holds it too: the pause is checked again after the pace, so
+// no request leaves while a 429's Retry-After runs.
 func (l *limiter) Wait(ctx context.Context) error {
+	for {
+		if err := l.waitPause(ctx); err != nil {
+			return err
+		}
+		start := time.Now()
+		if err := l.lim.Wait(ctx); err != nil {
+			return err
+		}
+		l.mu.Lock()
+		if !l.fixed && time.Since(start) > time.Millisecond {
+			l.held = true
+		}
+		paused := l.pauseUntil.After(l.now())
+		l.mu.Unlock()
+		if !paused {
+			return nil
+		}
+	}
+}
+
+func (l *limiter) waitPause(ctx context.Context) error {
 	for {
 		l.mu.Lock()
 		d := l.pauseUntil.Sub(l.now())
 		l.mu.Unlock()
 		if d <= 0 {
-			break
+			return nil
 		}
 		if err := sleep(ctx, d); err != nil {
 			return err
 		}
 	}
-	start := time.Now()
-	if err := l.lim.Wait(ctx); err != nil {
-		return err
-	}
-	if !l.fixed && time.Since(start) > time.Millisecond {
-		l.mu.Lock()
-		l.held = true
-		l.mu.Unlock()
-	}
-	return nil
 }
 
 // Observe adjusts the pace after an attempt: resp is the response on

@@ -145,3 +145,22 @@ func TestFirst429WithoutHistoryKeepsPace(t *testing.T) {
 		t.Errorf("pace %v after a 429 with no successes seen, want unchanged", got)
 	}
 }
+
+// A worker already waiting its turn at the pace must not send during a
+// pause that began while it waited.
+func TestPauseHoldsWorkersAlreadyWaitingOnThePace(t *testing.T) {
+	l := newLimiter(600) // one every 100ms
+	ctx := context.Background()
+	l.Wait(ctx) // takes the first slot
+	start := time.Now()
+	done := make(chan time.Duration)
+	go func() {
+		l.Wait(ctx) // reserved for +100ms
+		done <- time.Since(start)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	l.Observe(llm.Response{}, rateLimited(400*time.Millisecond))
+	if d := <-done; d < 400*time.Millisecond {
+		t.Errorf("a waiting worker went after %s, inside the 400ms pause", d)
+	}
+}

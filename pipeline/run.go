@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/enrich-dev/enrich/cost"
-	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/readers"
 	"github.com/enrich-dev/enrich/writers"
@@ -28,14 +27,15 @@ type result struct {
 }
 
 type run struct {
-	opts    Options
-	client  llm.Client
-	lim     *limiter
-	stats   *counters
-	shared  shared
-	tokens  *tokenBucket // nil without a TPM limit
-	counter cost.Counter
-	base    time.Duration // first backoff step
+	opts     Options
+	client   llm.Client
+	lim      *limiter
+	stats    *counters
+	shared   *shared
+	refusals refusals
+	tokens   *tokenBucket // nil without a TPM limit
+	counter  cost.Counter
+	base     time.Duration // first backoff step
 	// reqCtx carries requests: it ends Grace after the run's ctx does,
 	// so answers already paid for can still arrive and be recorded.
 	reqCtx context.Context
@@ -47,7 +47,7 @@ func newRun(c llm.Client, opts Options) *run {
 		client: c,
 		lim:    newLimiter(opts.RPM),
 		stats:  &counters{start: time.Now(), total: opts.Total},
-		shared: shared{flights: make(map[journal.Key]*flight)},
+		shared: newShared(opts.Cache),
 		base:   500 * time.Millisecond,
 	}
 	if opts.TPM > 0 {
@@ -145,26 +145,69 @@ func (rn *run) stages(ctx context.Context, r readers.Reader, w writers.Writer) e
 // read feeds jobs, taking a window slot per row so that it never runs more
 // than Window rows ahead of the writer.
 func (rn *run) read(ctx context.Context, r readers.Reader, slots chan<- struct{}, jobs chan<- job) error {
+	rows, stop := pull(ctx, r)
+	defer stop()
 	for seq := int64(0); rn.opts.Limit == 0 || seq < int64(rn.opts.Limit); seq++ {
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		row, err := r.Next(ctx)
-		if errors.Is(err, io.EOF) {
+		var n pulled
+		select {
+		case n = <-rows:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if errors.Is(n.err, io.EOF) {
 			return nil
 		}
-		if err != nil {
-			return err
+		if n.err != nil {
+			return n.err
 		}
 		select {
-		case jobs <- job{seq: seq, row: row}:
+		case jobs <- job{seq: seq, row: n.row}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 	return nil
+}
+
+type pulled struct {
+	row readers.Row
+	err error
+}
+
+// pull calls r.Next in a goroutine of its own, outside the errgroup: a
+// read blocked on a pipe (standard input with nothing coming) cannot see
+// ctx, and must not keep a cancelled run from ending. stop waits for the
+// goroutine unless ctx is done, when it may still be blocked; the process
+// is then about to exit.
+func pull(ctx context.Context, r readers.Reader) (<-chan pulled, func()) {
+	rows := make(chan pulled)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			row, err := r.Next(ctx)
+			select {
+			case rows <- pulled{row, err}:
+			case <-quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return rows, func() {
+		close(quit)
+		if ctx.Err() == nil {
+			<-done
+		}
+	}
 }
 
 // write restores input order: results arrive as workers finish them and
@@ -216,11 +259,12 @@ func (rn *run) fit(rec *writers.Record, limit int) {
 	for i := range errCol {
 		if n := writers.CellChars(rec.Values[i]); n > limit {
 			rec.Values[i] = writers.FitCell(rec.Values[i], limit)
+			msg := fmt.Sprintf("answer cut to %d of its %d characters, the most an Excel cell holds; write .csv or .jsonl for the whole answer", limit, n)
 			if rec.Values[errCol] == "" {
 				rn.stats.answered.Add(-1)
-				rn.stats.failed.Add(1)
+				rn.noteFailure(rec.Row.Num, msg)
 			}
-			rec.Values[errCol] = fmt.Sprintf("answer cut to %d of its %d characters, the most an Excel cell holds; write .csv or .jsonl for the whole answer", limit, n)
+			rec.Values[errCol] = msg
 		}
 	}
 }

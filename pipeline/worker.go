@@ -25,18 +25,8 @@ func (r *run) answer(ctx context.Context, j job) (values []string, kinds []write
 	}
 	req := r.opts.request(prompt)
 	key := r.opts.rowKey(req, j.seq)
-	if r.opts.Cache != nil {
-		resp, ok, err := r.opts.Cache.Get(key)
-		if err != nil {
-			return nil, nil, err
-		}
-		if ok {
-			r.stats.cached.Add(1)
-			return r.answered(j, resp)
-		}
-	}
 	var errRecord error
-	resp, leader, err := r.shared.do(ctx, key, func() (llm.Response, error) {
+	resp, src, err := r.shared.do(ctx, key, func() (llm.Response, error) {
 		resp, err := r.ask(ctx, req)
 		if err == nil && r.opts.Cache != nil {
 			errRecord = r.opts.Cache.Put(key, resp)
@@ -48,10 +38,22 @@ func (r *run) answer(ctx context.Context, j job) (values []string, kinds []write
 		return nil, nil, fmt.Errorf("recording the answer to row %d: %w", j.row.Num, errRecord)
 	case err != nil && ctx.Err() != nil:
 		return nil, nil, ctx.Err()
+	case err != nil && src == fromJournal:
+		return nil, nil, err // the cache could not be read
 	case err != nil:
+		if src == asked {
+			if stop := r.refusals.note(err); stop != nil {
+				return nil, nil, stop
+			}
+		}
 		return r.failed(j, err)
 	}
-	if !leader {
+	switch src {
+	case asked:
+		r.refusals.reset()
+	case fromJournal:
+		r.stats.cached.Add(1)
+	case fromRun:
 		r.stats.shared.Add(1)
 	}
 	return r.answered(j, resp)
@@ -106,7 +108,7 @@ func (r *run) answered(j job, resp llm.Response) ([]string, []writers.Kind, erro
 	}
 	if resp.FinishReason == "length" {
 		msg = "answer cut at the token limit (finish_reason length); raise --max-tokens for the whole answer"
-		r.noteFailure(j, msg)
+		r.noteFailure(j.row.Num, msg)
 	} else {
 		r.stats.answered.Add(1)
 	}
@@ -114,7 +116,7 @@ func (r *run) answered(j job, resp llm.Response) ([]string, []writers.Kind, erro
 }
 
 func (r *run) failed(j job, err error) ([]string, []writers.Kind, error) {
-	r.noteFailure(j, err.Error())
+	r.noteFailure(j.row.Num, err.Error())
 	n := 1
 	if r.opts.Schema != nil {
 		n = len(r.opts.Schema.Columns())
@@ -122,9 +124,9 @@ func (r *run) failed(j job, err error) ([]string, []writers.Kind, error) {
 	return r.record(make([]string, n), make([]writers.Kind, n), err.Error(), llm.Usage{})
 }
 
-func (r *run) noteFailure(j job, msg string) {
+func (r *run) noteFailure(row int, msg string) {
 	r.stats.failed.Add(1)
-	located := fmt.Sprintf("row %d: %s", j.row.Num, msg)
+	located := fmt.Sprintf("row %d: %s", row, msg)
 	r.stats.firstErr.CompareAndSwap(nil, &located)
 }
 

@@ -27,7 +27,9 @@
 // file systems).
 //
 // New writes to any io.Writer, such as standard output, and never closes
-// it. Close flushes; Abort stops without flushing.
+// it. Close flushes. A stream cannot take back what it already sent, so
+// Abort flushes too, ending the stream on a whole record (CSV, TSV, JSON
+// Lines); an XLSX stream is never written on Abort.
 //
 // # Columns
 //

@@ -163,6 +163,11 @@ func (w *writer) Abort() error {
 		return nil
 	}
 	w.done = true
+	if w.temp == nil && w.opts.Format != readers.FormatXLSX {
+		// A stream (standard output) cannot take back what it already
+		// sent; ending it on a whole record is the best it can do.
+		return w.enc.finish()
+	}
 	return errors.Join(w.enc.discard(), w.temp.abort())
 }
 

@@ -1,6 +1,7 @@
 package writers
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -347,5 +348,27 @@ func TestCreateCommitFails(t *testing.T) {
 	want := "cannot write " + path + ": permission denied; the temporary file " + filepath.Join(dir, ".out.csv.tmp-")
 	if !errors.Is(err, fs.ErrPermission) || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), " is left behind") {
 		t.Errorf("got %v, want %q… is left behind", err, want)
+	}
+}
+
+// A stream cannot take back what it sent: Abort ends it on a whole record.
+func TestStreamAbortEndsOnAWholeRecord(t *testing.T) {
+	for _, f := range []readers.Format{readers.FormatCSV, readers.FormatJSONL} {
+		var buf bytes.Buffer
+		w, err := New(&buf, Options{Format: f, Header: []string{"a"}, Added: []string{"r"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			if err := w.Write(context.Background(), Record{Row: readers.Row{Num: i + 2, Cells: []string{"x"}}, Values: []string{"y"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Abort(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(buf.String(), "\n") || strings.Count(buf.String(), "y") != 2 {
+			t.Errorf("%s: after Abort the stream holds %q, want both records whole", f, buf.String())
+		}
 	}
 }

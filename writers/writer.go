@@ -35,7 +35,8 @@ const (
 //
 // Write errors stick: after one, every later call returns it. Close flushes
 // and commits the output (for files: renames the temporary file over OUTPUT);
-// Abort discards it, leaving no OUTPUT behind. Exactly one of Close or Abort
+// Abort discards it, leaving no OUTPUT behind (a stream from New ends on
+// its last whole record instead: what it sent can't be taken back). Exactly one of Close or Abort
 // should be called; calling either again is a no-op.
 type Writer interface {
 	Write(ctx context.Context, rec Record) error

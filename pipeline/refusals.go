@@ -1,0 +1,54 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/enrich-dev/enrich/llm"
+)
+
+// stopAfter is how many requests in a row the provider may refuse for a
+// reason no other row will escape (a bad key, no access, an unknown model
+// or endpoint, no credit) before the run stops instead of failing every
+// remaining row the same way.
+const stopAfter = 10
+
+// refusals counts such refusals since the last answer.
+type refusals struct {
+	mu    sync.Mutex
+	n     int
+	first error
+}
+
+func refusesEveryRow(err error) bool {
+	var e *llm.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Status == 401 || e.Status == 403 || e.Status == 404 || e.Code == "insufficient_quota"
+}
+
+// note records a failed request and returns the error that stops the run
+// once stopAfter refusals came in a row.
+func (r *refusals) note(err error) error {
+	if !refusesEveryRow(err) {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == 0 {
+		r.first = err
+	}
+	r.n++
+	if r.n < stopAfter {
+		return nil
+	}
+	return fmt.Errorf("stopping: the provider refused %d requests in a row (%w); fix that and run the same command again: answers received so far are kept", r.n, r.first)
+}
+
+func (r *refusals) reset() {
+	r.mu.Lock()
+	r.n = 0
+	r.mu.Unlock()
+}
