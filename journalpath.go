@@ -31,7 +31,7 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 			os.Remove(f.Name())
 			return nil, nil, err
 		}
-		return j, func() { j.Close(); os.Remove(f.Name()) }, nil
+		return j, func() { _ = j.Close(); _ = os.Remove(f.Name()) }, nil
 	}
 	path, err := c.journalPath()
 	if err != nil {
@@ -45,7 +45,11 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 	if err != nil {
 		return nil, nil, hinted{err: err, hint: "choose a writable journal folder with --cache DIR, or run with --no-cache"}
 	}
-	return j, func() { j.Close() }, nil
+	return j, func() {
+		if err := j.Close(); err != nil {
+			fmt.Fprintf(stderr, "enrich: warning: %v; answers after the last sync may need asking again\n", err)
+		}
+	}, nil
 }
 
 func (c *config) journalPath() (string, error) {

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command bench measures enrich against a local fake provider and prints
 // wall time beside the ideal for each scenario of the speed targets:
 //

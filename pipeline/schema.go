@@ -31,14 +31,11 @@ type property struct{ name string }
 // ParseSchema reads a JSON Schema document whose top level is an object
 // with properties. source names it in messages. Strict output (OpenAI's
 // strict mode, which enforces the schema while generating) is asked for
-// when the schema already meets its rules at the top level: every property
-// required and additionalProperties false.
+// when the schema already meets its rules (see strictReady).
 func ParseSchema(doc []byte, source string) (*Schema, error) {
 	var top struct {
-		Type                 any             `json:"type"`
-		Properties           json.RawMessage `json:"properties"`
-		Required             []string        `json:"required"`
-		AdditionalProperties *bool           `json:"additionalProperties"`
+		Type       any             `json:"type"`
+		Properties json.RawMessage `json:"properties"`
 	}
 	if err := json.Unmarshal(doc, &top); err != nil {
 		return nil, fmt.Errorf("%s: not a JSON Schema: %w", source, err)
@@ -66,7 +63,11 @@ func ParseSchema(doc []byte, source string) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: invalid JSON Schema: %w", source, err)
 	}
-	strict := top.AdditionalProperties != nil && !*top.AdditionalProperties && len(top.Required) == len(props)
+	var tree any
+	if err := json.Unmarshal(doc, &tree); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	strict := strictReady(tree)
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
@@ -76,6 +77,52 @@ func ParseSchema(doc []byte, source string) (*Schema, error) {
 		props: props,
 		check: check,
 	}, nil
+}
+
+// strictReady reports whether a schema meets OpenAI strict mode's rules
+// for every object in it, nested ones included: all properties required
+// and additionalProperties false. Asking for strict mode with a schema
+// that doesn't would get every request refused.
+func strictReady(node any) bool {
+	m, ok := node.(map[string]any)
+	if !ok {
+		return true
+	}
+	if props, ok := m["properties"].(map[string]any); ok {
+		if m["additionalProperties"] != false {
+			return false
+		}
+		req, _ := m["required"].([]any)
+		if len(req) != len(props) {
+			return false
+		}
+		for _, p := range props {
+			if !strictReady(p) {
+				return false
+			}
+		}
+	}
+	for _, k := range []string{"items", "anyOf", "oneOf", "allOf", "$defs", "definitions"} {
+		switch v := m[k].(type) {
+		case map[string]any:
+			if k == "$defs" || k == "definitions" {
+				for _, d := range v {
+					if !strictReady(d) {
+						return false
+					}
+				}
+			} else if !strictReady(v) {
+				return false
+			}
+		case []any:
+			for _, d := range v {
+				if !strictReady(d) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // orderedProperties lists an object's keys in document order, which a Go

@@ -135,3 +135,23 @@ func TestSchemaRoundTrips(t *testing.T) {
 		})
 	}
 }
+
+func TestStrictOnlyWhenEveryObjectQualifies(t *testing.T) {
+	for _, tt := range []struct {
+		doc  string
+		want bool
+	}{
+		{`{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}`, true},
+		{`{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}`, false},
+		{`{"type":"object","properties":{"a":{"type":"object","properties":{"b":{"type":"string"}}}},"required":["a"],"additionalProperties":false}`, false},
+		{`{"type":"object","properties":{"a":{"type":"array","items":{"type":"object","properties":{"b":{"type":"string"}},"required":["b"],"additionalProperties":false}}},"required":["a"],"additionalProperties":false}`, true},
+	} {
+		s, err := ParseSchema([]byte(tt.doc), "s.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.request().Strict; got != tt.want {
+			t.Errorf("strict = %v for %s, want %v", got, tt.doc, tt.want)
+		}
+	}
+}
