@@ -261,7 +261,7 @@ func survey(ctx context.Context, path string, ropts readers.Options, opts pipeli
 
 func (c *config) preview(ctx context.Context, r readers.Reader, opts pipeline.Options, stdout, stderr io.Writer) int {
 	const show = 3
-	p, err := pipeline.Survey(ctx, r, opts, pipeline.SurveyOptions{Show: show, Tokens: true})
+	p, err := pipeline.Survey(ctx, r, opts, pipeline.SurveyOptions{Show: show, Costs: true})
 	if err != nil {
 		return fail(stderr, err)
 	}

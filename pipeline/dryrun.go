@@ -34,14 +34,17 @@ type Prompt struct {
 
 // SurveyOptions says how much a survey works out.
 type SurveyOptions struct {
-	Show   int  // how many rendered prompts to keep
-	Tokens bool // estimate input tokens (loads a tokenizer: tens of MB)
+	Show int // how many rendered prompts to keep
+	// Costs works out distinct requests and input tokens, which a
+	// preview needs and a run's first pass does not: the tokenizer's
+	// vocabulary takes tens of MB, the distinct keys ~40 bytes a row.
+	Costs bool
 }
 
 // Survey reads every row (up to opts.Limit) and renders each prompt,
 // keeping the first so.Show of them. It counts what a run would cost:
-// rows, distinct requests, answers already in opts.Cache, and with
-// so.Tokens the input tokens. Reading the whole input first also finds a
+// rows and answers already in opts.Cache, and with so.Costs the distinct
+// requests, those still to send, and their input tokens. Reading the whole input first also finds a
 // malformed row before any request is paid for.
 func Survey(ctx context.Context, r readers.Reader, opts Options, so SurveyOptions) (Preview, error) {
 	show := so.Show
@@ -52,7 +55,7 @@ func Survey(ctx context.Context, r readers.Reader, opts Options, so SurveyOption
 	var p Preview
 	seen := make(map[journal.Key]struct{})
 	var counter cost.Counter
-	if so.Tokens {
+	if so.Costs {
 		counter = cost.CounterFor(opts.Model)
 		p.Counter = counter.Name()
 	}
@@ -82,14 +85,12 @@ func Survey(ctx context.Context, r readers.Reader, opts Options, so SurveyOption
 		if cached {
 			p.Cached++
 		}
-		if _, ok := seen[key]; !ok {
+		if _, ok := seen[key]; so.Costs && !ok {
 			seen[key] = struct{}{}
 			p.Distinct++
 			if !cached {
 				p.ToSend++
-				if so.Tokens {
-					p.InputTokens += int64(counter.Prompt(req.System, req.Prompt))
-				}
+				p.InputTokens += int64(counter.Prompt(req.System, req.Prompt))
 			}
 		}
 	}
