@@ -1,32 +1,60 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/enrich-dev/enrich/readers"
 )
 
 func TestFieldsIntoColumns(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.csv")
 	r := enrich(t, nil, "", "examples/products.csv", "-o", out, "--provider", "mock", "-p", "{{.name}}",
 		"--fields", "category, urgency:integer, summary", "-c", "ai_", "--usage-columns")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	succeeded(t, r)
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(out)
-	lines := strings.Split(string(b), "\n")
-	if want := "sku,name,category,price,description,ai_category,ai_urgency,ai_summary,ai__error,ai__tokens_in,ai__tokens_out"; lines[0] != want {
-		t.Errorf("header %q, want %q", lines[0], want)
+	defer f.Close()
+	rd, err := readers.NewCSV(f, out, ',')
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.HasSuffix(lines[1], ",mock category,1,mock summary,,5,") && !strings.Contains(lines[1], ",mock category,1,mock summary,,") {
-		t.Errorf("row %q lacks the extracted values", lines[1])
+	if got, want := strings.Join(rd.Header(), ","), "sku,name,category,price,description,ai_category,ai_urgency,ai_summary,ai__error,ai__tokens_in,ai__tokens_out"; got != want {
+		t.Errorf("header %q, want %q", got, want)
+	}
+	// The three values, an empty error, and the answer's tokens in and out.
+	count := regexp.MustCompile(`^[1-9][0-9]*$`)
+	rows := 0
+	for {
+		row, err := rd.Next(context.Background())
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows++
+		added := row.Cells[5:]
+		if added[0] != "mock category" || added[1] != "1" || added[2] != "mock summary" || added[3] != "" ||
+			!count.MatchString(added[4]) || !count.MatchString(added[5]) {
+			t.Errorf("row %d: added cells %q, want the extracted values and token counts", row.Num, added)
+		}
+	}
+	if rows != 8 {
+		t.Errorf("%d rows, want 8", rows)
 	}
 }
 
@@ -36,9 +64,7 @@ func TestSchemaFileAndBadSchema(t *testing.T) {
 	os.WriteFile(schema, []byte(`{"type":"object","properties":{"sentiment":{"type":"string","enum":["positive","mixed","negative"]},"score":{"type":"integer"}},"required":["sentiment"]}`), 0o644)
 	out := filepath.Join(dir, "out.jsonl")
 	r := enrich(t, nil, "", "examples/reviews.jsonl", "-o", out, "--provider", "mock", "-p", "{{.text}}", "--schema", schema)
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
+	succeeded(t, r)
 	b, _ := os.ReadFile(out)
 	first := strings.SplitN(string(b), "\n", 2)[0]
 	var obj map[string]any
@@ -73,9 +99,7 @@ func TestAnthropicProviderEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.csv")
 	r := enrich(t, nil, "", "examples/products.csv", "-o", out, "--provider", "anthropic", "--base-url", srv.URL,
 		"-p", "{{.name}}", "--system", "be brief", "--limit", "1", "-j", "1")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
+	succeeded(t, r)
 	if got.path != "/v1/messages" || got.key != "sk-ant-test" || got.version == "" {
 		t.Errorf("request to %s with key %q version %q", got.path, got.key, got.version)
 	}
@@ -130,14 +154,8 @@ func TestFieldsIntoTypedXLSXCells(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.xlsx")
 	r := enrich(t, nil, "", "examples/tickets.xlsx", "-o", out, "--provider", "mock", "-p", "{{.Subject}}",
 		"--fields", "category, urgency:integer, escalate:boolean")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
-	f, err := excelize.OpenFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	succeeded(t, r)
+	f := openWorkbook(t, out)
 	for ref, want := range map[string]excelize.CellType{"G2": excelize.CellTypeSharedString, "H2": excelize.CellTypeNumber, "I2": excelize.CellTypeBool} {
 		got, err := f.GetCellType("Tickets", ref)
 		if err != nil {

@@ -49,6 +49,25 @@ func enrich(t *testing.T, p *fakeprovider.Provider, stdin string, args ...string
 	return cli{code, out.String(), errb.String()}
 }
 
+// succeeded stops the test unless the run exited 0.
+func succeeded(t *testing.T, r cli) {
+	t.Helper()
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// openWorkbook opens an output workbook for the rest of the test.
+func openWorkbook(t *testing.T, path string) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -70,9 +89,7 @@ func TestCSVToCSV(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{Latency: time.Millisecond})
 	out := filepath.Join(t.TempDir(), "out.csv")
 	r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", "Ad for {{.name}} at ${{.price}}", "-j", "4")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
+	succeeded(t, r)
 	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -93,9 +110,7 @@ func TestStdinToStdoutJSONL(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := enrich(t, p, string(in), "-", "--format", "jsonl", "-o", "-", "-p", "{{.stars}}: {{.text}}", "-c", "sentiment")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
+	succeeded(t, r)
 	golden(t, "reviews.out.jsonl", r.stdout)
 }
 
@@ -103,14 +118,8 @@ func TestXLSXToXLSXKeepsTheWorkbook(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
 	out := filepath.Join(t.TempDir(), "out.xlsx")
 	r := enrich(t, p, "", "examples/tickets.xlsx", "-o", out, "--prompt-file", "examples/ticket-triage.tmpl", "-c", "category")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
-	f, err := excelize.OpenFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	succeeded(t, r)
+	f := openWorkbook(t, out)
 	cell := func(sheet, ref string) string {
 		v, err := f.GetCellValue(sheet, ref)
 		if err != nil {
@@ -151,14 +160,8 @@ func TestCSVToXLSXCellsAreText(t *testing.T) {
 	os.WriteFile(in, []byte("a,b\n=1+1,@cmd\n"), 0o644)
 	out := filepath.Join(t.TempDir(), "out.xlsx")
 	r := enrich(t, fakeprovider.New(fakeprovider.Options{}), "", in, "-o", out, "-p", "{{.a}}")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
-	f, err := excelize.OpenFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	succeeded(t, r)
+	f := openWorkbook(t, out)
 	for _, ref := range []string{"A2", "B2", "C2"} {
 		if fm, _ := f.GetCellFormula("Sheet1", ref); fm != "" {
 			t.Errorf("%s is a formula %q, want text", ref, fm)
@@ -188,9 +191,7 @@ func TestFaultsAreRetriedEndToEnd(t *testing.T) {
 	}})
 	out := filepath.Join(t.TempDir(), "out.csv")
 	r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", "{{.sku}}", "-j", "4", "--timeout", "300ms")
-	if r.code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
+	succeeded(t, r)
 	if !strings.Contains(r.stderr, "8 answered, 0 failed") || !strings.Contains(r.stderr, "5 retries, 1 rate-limited (429)") {
 		t.Errorf("summary does not show the 5 retries:\n%s", r.stderr)
 	}

@@ -77,12 +77,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Template == nil {
 		return o, errors.New("pipeline: no prompt template")
 	}
-	if o.Column == "" {
-		o.Column = DefaultColumn
-	}
-	if o.ErrorColumn == "" {
-		o.ErrorColumn = o.Column + "_error"
-	}
+	o.Column, o.ErrorColumn = o.columnNames()
 	switch {
 	case o.SchemaRetries == 0:
 		o.SchemaRetries = 2
@@ -137,18 +132,23 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
+// columnNames is Column and ErrorColumn with their defaults applied.
+func (o Options) columnNames() (col, errCol string) {
+	col, errCol = o.Column, o.ErrorColumn
+	if col == "" {
+		col = DefaultColumn
+	}
+	if errCol == "" {
+		errCol = col + "_error"
+	}
+	return col, errCol
+}
+
 // Added returns the names of the columns Run appends to every row, in
 // order: the answer (or one column per schema property), the error, and
 // with UsageColumns the tokens in and out.
 func (o Options) Added() []string {
-	col := o.Column
-	if col == "" {
-		col = DefaultColumn
-	}
-	errCol := o.ErrorColumn
-	if errCol == "" {
-		errCol = col + "_error"
-	}
+	col, errCol := o.columnNames()
 	var names []string
 	if o.Schema != nil {
 		for _, p := range o.Schema.Columns() {

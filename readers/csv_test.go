@@ -56,22 +56,7 @@ func TestCSV(t *testing.T) {
 			if err != nil {
 				t.Fatalf("NewCSV: %v", err)
 			}
-			if got := r.Header(); !cmp.Equal(got, tt.header) {
-				t.Errorf("header: got %q, want %q", got, tt.header)
-			}
-			rows, err := readAll(t, r)
-			if err != nil {
-				t.Fatalf("Next: %v", err)
-			}
-			if got := cellsOf(rows); !cmp.Equal(got, tt.rows) {
-				t.Errorf("rows: got %q, want %q", got, tt.rows)
-			}
-			if got := numsOf(rows); !cmp.Equal(got, tt.nums) {
-				t.Errorf("row numbers: got %v, want %v", got, tt.nums)
-			}
-			if rows == nil && len(tt.rows) > 0 {
-				t.Errorf("got no rows")
-			}
+			checkRead(t, r, tt.header, tt.rows, tt.nums)
 		})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // corpora is where CI checks out the shared test corpora, beside the repo.
@@ -61,4 +63,24 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// checkRead reads r to the end and compares its header, cells and row
+// numbers with what a table case wants.
+func checkRead(t *testing.T, r Reader, header []string, cells [][]string, nums []int) []Row {
+	t.Helper()
+	if got := r.Header(); !cmp.Equal(got, header) {
+		t.Errorf("header: got %q, want %q", got, header)
+	}
+	rows, err := readAll(t, r)
+	if err != nil {
+		t.Fatalf("Next: %v", err)
+	}
+	if got := cellsOf(rows); !cmp.Equal(got, cells) {
+		t.Errorf("rows: got %q, want %q", got, cells)
+	}
+	if got := numsOf(rows); !cmp.Equal(got, nums) {
+		t.Errorf("row numbers: got %v, want %v", got, nums)
+	}
+	return rows
 }

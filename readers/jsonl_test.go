@@ -68,19 +68,7 @@ func TestJSONL(t *testing.T) {
 			if err != nil {
 				t.Fatalf("NewJSONL: %v", err)
 			}
-			if got := r.Header(); !cmp.Equal(got, tt.header) {
-				t.Errorf("header: got %q, want %q", got, tt.header)
-			}
-			rows, err := readAll(t, r)
-			if err != nil {
-				t.Fatalf("Next: %v", err)
-			}
-			if got := cellsOf(rows); !cmp.Equal(got, tt.rows) {
-				t.Errorf("rows: got %q, want %q", got, tt.rows)
-			}
-			if got := numsOf(rows); !cmp.Equal(got, tt.nums) {
-				t.Errorf("row numbers: got %v, want %v", got, tt.nums)
-			}
+			rows := checkRead(t, r, tt.header, tt.rows, tt.nums)
 			for i, want := range tt.raw {
 				if got := string(rows[i].Raw); got != want {
 					t.Errorf("row %d raw: got %q, want %q", i, got, want)

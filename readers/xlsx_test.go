@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -166,19 +165,7 @@ func TestXLSX(t *testing.T) {
 			if got := x.HeaderRow(); got != tt.headerRow {
 				t.Errorf("header row: got %d, want %d", got, tt.headerRow)
 			}
-			if got := x.Header(); !cmp.Equal(got, tt.header) {
-				t.Errorf("header: got %q, want %q", got, tt.header)
-			}
-			rows, err := readAll(t, x)
-			if err != nil {
-				t.Fatalf("Next: %v", err)
-			}
-			if got := cellsOf(rows); !cmp.Equal(got, tt.rows) {
-				t.Errorf("rows: got %q, want %q", got, tt.rows)
-			}
-			if got := numsOf(rows); !cmp.Equal(got, tt.nums) {
-				t.Errorf("row numbers: got %v, want %v", got, tt.nums)
-			}
+			checkRead(t, x, tt.header, tt.rows, tt.nums)
 		})
 	}
 }
