@@ -32,7 +32,7 @@ func TestFieldsIntoColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(rd.Header(), ","), "sku,name,category,price,description,ai_category,ai_urgency,ai_summary,ai__error,ai__tokens_in,ai__tokens_out"; got != want {
+	if got, want := strings.Join(rd.Header(), ","), "sku,name,category,price,description,ai_category,ai_urgency,ai_summary,ai_error,ai_tokens_in,ai_tokens_out"; got != want {
 		t.Errorf("header %q, want %q", got, want)
 	}
 	// The three values, an empty error, and the answer's tokens in and out.

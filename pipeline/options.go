@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/enrich-dev/enrich/templates"
@@ -29,7 +30,7 @@ type Options struct {
 	Temperature *float64 // nil: the provider's default
 
 	Column      string // the answer column; default "response"
-	ErrorColumn string // default Column + "_error"
+	ErrorColumn string // default Column + "_error" ("ai_error" for a Column like "ai_")
 	// Schema, when set, asks for structured answers and fills one column
 	// per schema property (named ColumnPrefix + property) instead of
 	// Column. An answer that does not validate is asked for again up to
@@ -139,9 +140,18 @@ func (o Options) columnNames() (col, errCol string) {
 		col = DefaultColumn
 	}
 	if errCol == "" {
-		errCol = col + "_error"
+		errCol = suffixed(col, "error")
 	}
 	return col, errCol
+}
+
+// suffixed names a column derived from col: "response_error", or
+// "ai_error" for a prefix like "ai_" that already ends in a separator.
+func suffixed(col, suffix string) string {
+	if strings.HasSuffix(col, "_") || strings.HasSuffix(col, "-") {
+		return col + suffix
+	}
+	return col + "_" + suffix
 }
 
 // Added returns the names of the columns Run appends to every row, in
@@ -159,7 +169,7 @@ func (o Options) Added() []string {
 	}
 	names = append(names, errCol)
 	if o.UsageColumns {
-		names = append(names, col+"_tokens_in", col+"_tokens_out")
+		names = append(names, suffixed(col, "tokens_in"), suffixed(col, "tokens_out"))
 	}
 	return names
 }

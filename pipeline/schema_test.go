@@ -155,3 +155,19 @@ func TestStrictOnlyWhenEveryObjectQualifies(t *testing.T) {
 		}
 	}
 }
+
+func TestAddedColumnNames(t *testing.T) {
+	for _, tt := range []struct {
+		opts Options
+		want []string
+	}{
+		{Options{}, []string{"response", "response_error"}},
+		{Options{Column: "answer", UsageColumns: true}, []string{"answer", "answer_error", "answer_tokens_in", "answer_tokens_out"}},
+		{Options{Column: "ai_", UsageColumns: true}, []string{"ai_", "ai_error", "ai_tokens_in", "ai_tokens_out"}},
+		{Options{Column: "x", ErrorColumn: "problems"}, []string{"x", "problems"}},
+	} {
+		if got := tt.opts.Added(); !cmp.Equal(got, tt.want) {
+			t.Errorf("Added() = %q, want %q", got, tt.want)
+		}
+	}
+}
