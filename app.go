@@ -14,6 +14,7 @@ import (
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/pipeline"
 	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 	"github.com/enrich-dev/enrich/templates"
 	"github.com/enrich-dev/enrich/writers"
 )
@@ -33,17 +34,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := c.checkPaths(); err != nil {
 		return fail(stderr, err)
 	}
-	inFormat, err := readers.FormatOf(c.input, readers.Format(c.format))
+	inFormat, err := table.FormatOf(c.input, table.Format(c.format))
 	if err != nil {
 		return fail(stderr, usageError{err})
 	}
 	ropts := readers.Options{Format: inFormat, Sheet: c.sheet}
 	if c.output != "" {
-		outFormat, err := readers.FormatOf(c.output, readers.Format(c.format))
+		outFormat, err := table.FormatOf(c.output, table.Format(c.format))
 		if err != nil {
 			return fail(stderr, usageError{err})
 		}
-		ropts.KeepNewKeys = outFormat == readers.FormatJSONL
+		ropts.KeepNewKeys = outFormat == table.JSONL
 	}
 	r, err := readers.Open(c.input, stdin, ropts)
 	if err != nil {
@@ -227,8 +228,8 @@ func (c *config) pipelineOptions(tmpl *templates.Template, scope string) pipelin
 	return o
 }
 
-func (c *config) newWriter(r readers.Reader, inFormat readers.Format, added []string, stdout io.Writer) (writers.Writer, error) {
-	outFormat, err := readers.FormatOf(c.output, readers.Format(c.format))
+func (c *config) newWriter(r readers.Reader, inFormat table.Format, added []string, stdout io.Writer) (writers.Writer, error) {
+	outFormat, err := table.FormatOf(c.output, table.Format(c.format))
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -236,12 +237,8 @@ func (c *config) newWriter(r readers.Reader, inFormat readers.Format, added []st
 		Format:             outFormat,
 		Header:             r.Header(),
 		Added:              added,
-		Input:              c.input,
-		InputFormat:        inFormat,
+		Source:             r.Source(),
 		NeutralizeFormulas: c.escapeFormulas,
-	}
-	if x, ok := r.(*readers.XLSX); ok {
-		wopts.Sheet, wopts.HeaderRow = x.Sheet(), x.HeaderRow()
 	}
 	if c.output == "-" {
 		return writers.New(stdout, wopts)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/pipeline"
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 // Exit statuses (documented in README.md).
@@ -165,11 +165,11 @@ func (c *config) validate() error {
 		return usagef("no prompt given; use -p TEMPLATE or --prompt-file FILE")
 	}
 	if c.format != "" {
-		f, err := readers.ParseFormat(c.format)
+		f, err := table.ParseFormat(c.format)
 		if err != nil {
 			return usageError{err}
 		}
-		if f == readers.FormatXLSX {
+		if f == table.XLSX {
 			return usagef("--format applies to standard input and output, which cannot be xlsx")
 		}
 	}

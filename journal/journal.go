@@ -16,11 +16,6 @@ import (
 	"github.com/enrich-dev/enrich/llm"
 )
 
-// Key identifies a request by its content.
-type Key [16]byte
-
-func (k Key) String() string { return hex.EncodeToString(k[:]) }
-
 // ErrLocked is returned by Open when another process has the journal open.
 var ErrLocked = errors.New("the journal is in use by another enrich run")
 
@@ -33,7 +28,7 @@ type Journal struct {
 	f    *os.File
 
 	mu     sync.RWMutex
-	index  map[Key]int64 // offset of the key's latest line
+	index  map[llm.Key]int64 // offset of the key's latest line
 	size   int64
 	dirty  bool
 	err    error // first write or sync error; sticks
@@ -69,7 +64,7 @@ func Open(path string, fresh bool) (*Journal, error) {
 		}
 		return nil, fmt.Errorf("journal %s: lock: %w", path, err)
 	}
-	j := &Journal{path: path, f: f, index: make(map[Key]int64), stop: make(chan struct{}), done: make(chan struct{})}
+	j := &Journal{path: path, f: f, index: make(map[llm.Key]int64), stop: make(chan struct{}), done: make(chan struct{})}
 	if fresh {
 		err = f.Truncate(0)
 	} else {
@@ -98,7 +93,7 @@ func (j *Journal) load() error {
 			var rec struct {
 				K string `json:"k"`
 			}
-			var k Key
+			var k llm.Key
 			if json.Unmarshal(line, &rec) == nil && decodeKey(rec.K, &k) {
 				j.index[k] = off
 			}
@@ -115,7 +110,7 @@ func (j *Journal) load() error {
 	return j.f.Truncate(off)
 }
 
-func decodeKey(s string, k *Key) bool {
+func decodeKey(s string, k *llm.Key) bool {
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != len(k) {
 		return false
@@ -135,7 +130,7 @@ func (j *Journal) Len() int {
 }
 
 // Has reports whether an answer for key is recorded.
-func (j *Journal) Has(key Key) bool {
+func (j *Journal) Has(key llm.Key) bool {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
 	_, ok := j.index[key]
@@ -143,7 +138,7 @@ func (j *Journal) Has(key Key) bool {
 }
 
 // Get returns the recorded answer for key.
-func (j *Journal) Get(key Key) (llm.Response, bool, error) {
+func (j *Journal) Get(key llm.Key) (llm.Response, bool, error) {
 	j.mu.RLock()
 	off, ok := j.index[key]
 	j.mu.RUnlock()
@@ -186,7 +181,7 @@ func readLine(f *os.File, off int64) ([]byte, error) {
 
 // Put records resp as the answer for key with one write, so it survives
 // the process being killed the moment Put returns.
-func (j *Journal) Put(key Key, resp llm.Response) error {
+func (j *Journal) Put(key llm.Key, resp llm.Response) error {
 	line, err := json.Marshal(record{K: key.String(), T: resp.Text, F: resp.FinishReason, PI: resp.Usage.PromptTokens, PO: resp.Usage.CompletionTokens})
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)

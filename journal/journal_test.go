@@ -12,8 +12,8 @@ import (
 	"github.com/enrich-dev/enrich/llm"
 )
 
-func key(s string) Key {
-	var k Key
+func key(s string) llm.Key {
+	var k llm.Key
 	copy(k[:], s)
 	return k
 }
@@ -24,7 +24,7 @@ func TestPutGetReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answers := map[Key]llm.Response{
+	answers := map[llm.Key]llm.Response{
 		key("a"): {Text: "first\nanswer with \"quotes\"", FinishReason: "stop", Usage: llm.Usage{PromptTokens: 3, CompletionTokens: 5}},
 		key("b"): {Text: strings.Repeat("long ", 3000), FinishReason: "length"},
 		key("c"): {Text: ""},
@@ -88,7 +88,7 @@ func TestTornLastLine(t *testing.T) {
 	j.Close()
 	j, _ = Open(path, false)
 	defer j.Close()
-	for k, want := range map[Key]string{key("a"): "kept", key("b"): "new"} {
+	for k, want := range map[llm.Key]string{key("a"): "kept", key("b"): "new"} {
 		if got, ok, err := j.Get(k); err != nil || !ok || got.Text != want {
 			t.Errorf("Get(%s) = %q, %v, %v; want %q", k, got.Text, ok, err, want)
 		}

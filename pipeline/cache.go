@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"sync"
 
-	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/llm"
 )
 
@@ -15,37 +13,9 @@ import (
 // Put must be durable when it returns: the pipeline counts on it to never
 // pay twice for an answer.
 type Cache interface {
-	Get(key journal.Key) (llm.Response, bool, error)
-	Has(key journal.Key) bool
-	Put(key journal.Key, resp llm.Response) error
-}
-
-// RequestKey identifies a request by everything that shapes its answer:
-// scope (the provider and its base URL, never the API key), model,
-// parameters, system prompt, schema and prompt. A row's number is not part
-// of it, so an edited input or template reuses every answer that still
-// applies.
-func RequestKey(scope string, req llm.Request) journal.Key {
-	var schema json.RawMessage
-	var strict bool
-	if req.Schema != nil {
-		schema, strict = req.Schema.JSON, req.Schema.Strict
-	}
-	b, _ := json.Marshal(struct {
-		V           int             `json:"v"`
-		Scope       string          `json:"scope"`
-		Model       string          `json:"model"`
-		System      string          `json:"system"`
-		Prompt      string          `json:"prompt"`
-		MaxTokens   int             `json:"max_tokens"`
-		Temperature *float64        `json:"temperature"`
-		Schema      json.RawMessage `json:"schema,omitempty"`
-		Strict      bool            `json:"strict,omitempty"`
-	}{1, scope, req.Model, req.System, req.Prompt, req.MaxTokens, req.Temperature, schema, strict})
-	sum := sha256.Sum256(b)
-	var k journal.Key
-	copy(k[:], sum[:])
-	return k
+	Get(key llm.Key) (llm.Response, bool, error)
+	Has(key llm.Key) bool
+	Put(key llm.Key, resp llm.Response) error
 }
 
 // request is the request for one rendered prompt.
@@ -63,8 +33,8 @@ func (o Options) request(prompt string) llm.Request {
 // rowKey is the request's key, made unique to the row when identical
 // requests are not to be shared (sampling at temperature > 0 may want
 // each row to get its own answer).
-func (o Options) rowKey(req llm.Request, seq int64) journal.Key {
-	k := RequestKey(o.Scope, req)
+func (o Options) rowKey(req llm.Request, seq int64) llm.Key {
+	k := llm.KeyOf(o.Scope, req)
 	if o.NoDedupe {
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(seq))
@@ -97,19 +67,19 @@ const (
 // answer stays here only when there is no cache to hold it.
 type shared struct {
 	mu      sync.Mutex
-	flights map[journal.Key]*flight
-	mine    map[journal.Key]bool // keys this run recorded in the cache
+	flights map[llm.Key]*flight
+	mine    map[llm.Key]bool // keys this run recorded in the cache
 	cache   Cache
 }
 
 func newShared(c Cache) *shared {
-	return &shared{flights: make(map[journal.Key]*flight), mine: make(map[journal.Key]bool), cache: c}
+	return &shared{flights: make(map[llm.Key]*flight), mine: make(map[llm.Key]bool), cache: c}
 }
 
 // do returns the outcome for key: from a flight under way or done, from
 // the cache, or by calling fn. Looking in the cache under the same lock
 // that starts flights means no two rows ever both miss and both ask.
-func (s *shared) do(ctx context.Context, key journal.Key, fn func() (llm.Response, error)) (llm.Response, source, error) {
+func (s *shared) do(ctx context.Context, key llm.Key, fn func() (llm.Response, error)) (llm.Response, source, error) {
 	s.mu.Lock()
 	if f, ok := s.flights[key]; ok {
 		s.mu.Unlock()

@@ -10,26 +10,25 @@ import (
 	"time"
 
 	"github.com/enrich-dev/enrich/internal/fakeprovider"
-	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/llm"
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 // memCache is a Cache in a map.
 type memCache struct {
 	mu sync.Mutex
-	m  map[journal.Key]llm.Response
+	m  map[llm.Key]llm.Response
 }
 
-func newMemCache() *memCache { return &memCache{m: map[journal.Key]llm.Response{}} }
-func (c *memCache) Get(k journal.Key) (llm.Response, bool, error) {
+func newMemCache() *memCache { return &memCache{m: map[llm.Key]llm.Response{}} }
+func (c *memCache) Get(k llm.Key) (llm.Response, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.m[k]
 	return r, ok, nil
 }
-func (c *memCache) Has(k journal.Key) bool { _, ok, _ := c.Get(k); return ok }
-func (c *memCache) Put(k journal.Key, r llm.Response) error {
+func (c *memCache) Has(k llm.Key) bool { _, ok, _ := c.Get(k); return ok }
+func (c *memCache) Put(k llm.Key, r llm.Response) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.m[k] = r
@@ -41,12 +40,12 @@ type repeatReader struct{ n, distinct, i int }
 
 func (r *repeatReader) Header() []string { return []string{"id", "text"} }
 func (r *repeatReader) Close() error     { return nil }
-func (r *repeatReader) Next(context.Context) (readers.Row, error) {
+func (r *repeatReader) Next(context.Context) (table.Row, error) {
 	if r.i >= r.n {
-		return readers.Row{}, io.EOF
+		return table.Row{}, io.EOF
 	}
 	r.i++
-	return readers.Row{Num: r.i + 1, Cells: []string{fmt.Sprint(r.i), fmt.Sprintf("topic-%d", r.i%r.distinct)}}, nil
+	return table.Row{Num: r.i + 1, Cells: []string{fmt.Sprint(r.i), fmt.Sprintf("topic-%d", r.i%r.distinct)}}, nil
 }
 
 func TestIdenticalRequestsAreSentOnce(t *testing.T) {

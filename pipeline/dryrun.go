@@ -7,8 +7,7 @@ import (
 	"io"
 
 	"github.com/enrich-dev/enrich/cost"
-	"github.com/enrich-dev/enrich/journal"
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/llm"
 )
 
 // Preview is what a survey of the input found. No request is sent to get it.
@@ -28,7 +27,7 @@ type Preview struct {
 
 // Prompt is one rendered prompt and the row it came from.
 type Prompt struct {
-	Row  int // the row's position in its source (readers.Row.Num)
+	Row  int // the row's position in its source (table.Row.Num)
 	Text string
 }
 
@@ -46,14 +45,14 @@ type SurveyOptions struct {
 // rows and answers already in opts.Cache, and with so.Costs the distinct
 // requests, those still to send, and their input tokens. Reading the whole input first also finds a
 // malformed row before any request is paid for.
-func Survey(ctx context.Context, r readers.Reader, opts Options, so SurveyOptions) (Preview, error) {
+func Survey(ctx context.Context, r Rows, opts Options, so SurveyOptions) (Preview, error) {
 	show := so.Show
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Preview{}, err
 	}
 	var p Preview
-	seen := make(map[journal.Key]struct{})
+	seen := make(map[llm.Key]struct{})
 	var counter cost.Counter
 	if so.Costs {
 		counter = cost.CounterFor(opts.Model)

@@ -9,6 +9,7 @@ import (
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/pipeline"
 	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 	"github.com/enrich-dev/enrich/templates"
 	"github.com/enrich-dev/enrich/writers"
 )
@@ -28,7 +29,7 @@ func Example() {
 		panic(err)
 	}
 	opts := pipeline.Options{Template: tmpl, Column: "greeting"}
-	w, err := writers.New(os.Stdout, writers.Options{Format: readers.FormatCSV, Header: r.Header(), Added: opts.Added()})
+	w, err := writers.New(os.Stdout, writers.Options{Format: table.CSV, Header: r.Header(), Added: opts.Added()})
 	if err != nil {
 		panic(err)
 	}

@@ -12,13 +12,13 @@ import (
 
 	"github.com/enrich-dev/enrich/cost"
 	"github.com/enrich-dev/enrich/llm"
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 	"github.com/enrich-dev/enrich/writers"
 )
 
 type job struct {
 	seq int64
-	row readers.Row
+	row table.Row
 }
 
 type result struct {
@@ -80,7 +80,7 @@ func (rn *run) graceful(ctx context.Context) (release func()) {
 // either way. The error is non-nil only when the run could not finish: a
 // read or write failure, or ctx being done. Rows whose request failed are
 // counted in Stats.Failed and are not an error.
-func Run(ctx context.Context, r readers.Reader, w writers.Writer, c llm.Client, opts Options) (Stats, error) {
+func Run(ctx context.Context, r Rows, w writers.Writer, c llm.Client, opts Options) (Stats, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		_ = w.Abort()
@@ -98,7 +98,7 @@ func Run(ctx context.Context, r readers.Reader, w writers.Writer, c llm.Client, 
 	return rn.stats.snapshot(), err
 }
 
-func (rn *run) stages(ctx context.Context, r readers.Reader, w writers.Writer) error {
+func (rn *run) stages(ctx context.Context, r Rows, w writers.Writer) error {
 	g, ctx := errgroup.WithContext(ctx)
 	defer rn.graceful(ctx)()
 	slots := make(chan struct{}, rn.opts.Window)
@@ -144,7 +144,7 @@ func (rn *run) stages(ctx context.Context, r readers.Reader, w writers.Writer) e
 
 // read feeds jobs, taking a window slot per row so that it never runs more
 // than Window rows ahead of the writer.
-func (rn *run) read(ctx context.Context, r readers.Reader, slots chan<- struct{}, jobs chan<- job) error {
+func (rn *run) read(ctx context.Context, r Rows, slots chan<- struct{}, jobs chan<- job) error {
 	rows, stop := pull(ctx, r)
 	defer stop()
 	for seq := int64(0); rn.opts.Limit == 0 || seq < int64(rn.opts.Limit); seq++ {
@@ -175,7 +175,7 @@ func (rn *run) read(ctx context.Context, r readers.Reader, slots chan<- struct{}
 }
 
 type pulled struct {
-	row readers.Row
+	row table.Row
 	err error
 }
 
@@ -184,7 +184,7 @@ type pulled struct {
 // ctx, and must not keep a cancelled run from ending. stop waits for the
 // goroutine unless ctx is done, when it may still be blocked; the process
 // is then about to exit.
-func pull(ctx context.Context, r readers.Reader) (<-chan pulled, func()) {
+func pull(ctx context.Context, r Rows) (<-chan pulled, func()) {
 	rows := make(chan pulled)
 	quit := make(chan struct{})
 	done := make(chan struct{})
@@ -297,3 +297,9 @@ func (rn *run) reportProgress() (stop func()) {
 }
 
 func asError(err error, target **llm.Error) bool { return err != nil && errors.As(err, target) }
+
+// Rows is what Run and Survey read: every readers.Reader is one. Declared
+// here, where it is used, so the pipeline depends on no reader.
+type Rows interface {
+	Next(ctx context.Context) (table.Row, error)
+}

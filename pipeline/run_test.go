@@ -14,7 +14,7 @@ import (
 
 	"github.com/enrich-dev/enrich/internal/fakeprovider"
 	"github.com/enrich-dev/enrich/llm"
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 	"github.com/enrich-dev/enrich/templates"
 	"github.com/enrich-dev/enrich/writers"
 )
@@ -28,13 +28,13 @@ type sliceReader struct {
 
 func (r *sliceReader) Header() []string { return []string{"id", "text"} }
 func (r *sliceReader) Close() error     { return nil }
-func (r *sliceReader) Next(ctx context.Context) (readers.Row, error) {
+func (r *sliceReader) Next(ctx context.Context) (table.Row, error) {
 	i := int(r.read.Load())
 	if i >= r.n {
-		return readers.Row{}, io.EOF
+		return table.Row{}, io.EOF
 	}
 	r.read.Add(1)
-	return readers.Row{Num: i + 2, Cells: []string{fmt.Sprint(i), fmt.Sprintf("row-%d", i)}}, nil
+	return table.Row{Num: i + 2, Cells: []string{fmt.Sprint(i), fmt.Sprintf("row-%d", i)}}, nil
 }
 
 // memWriter keeps records and checks the reader never runs more than
@@ -237,7 +237,7 @@ func TestRowFailuresAndRetries(t *testing.T) {
 }
 
 // runFast runs with a short backoff so retry tests take milliseconds.
-func runFast(t *testing.T, r readers.Reader, w writers.Writer, c llm.Client, opts Options) (Stats, error) {
+func runFast(t *testing.T, r Rows, w writers.Writer, c llm.Client, opts Options) (Stats, error) {
 	t.Helper()
 	opts, err := opts.withDefaults()
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/enrich-dev/enrich/llm"
-	"github.com/enrich-dev/enrich/writers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 // Schema turns structured answers into columns: one per top-level property
@@ -217,7 +217,7 @@ func (s *Schema) request() *llm.Schema {
 
 // values parses and validates an answer and returns one value per column,
 // with its kind.
-func (s *Schema) values(text string) ([]string, []writers.Kind, error) {
+func (s *Schema) values(text string) ([]string, []table.Kind, error) {
 	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
 	if err != nil {
 		return nil, nil, fmt.Errorf("the answer is not JSON: %v", err)
@@ -230,7 +230,7 @@ func (s *Schema) values(text string) ([]string, []writers.Kind, error) {
 		return nil, nil, errors.New("the answer is not a JSON object")
 	}
 	values := make([]string, len(s.props))
-	kinds := make([]writers.Kind, len(s.props))
+	kinds := make([]table.Kind, len(s.props))
 	for i, p := range s.props {
 		v, ok := obj[p.name]
 		if !ok || v == nil {
@@ -238,14 +238,14 @@ func (s *Schema) values(text string) ([]string, []writers.Kind, error) {
 		}
 		switch v := v.(type) {
 		case string:
-			values[i], kinds[i] = v, writers.Text
+			values[i], kinds[i] = v, table.Text
 		case json.Number:
-			values[i], kinds[i] = v.String(), writers.Number
+			values[i], kinds[i] = v.String(), table.Number
 		case bool:
-			values[i], kinds[i] = fmt.Sprint(v), writers.Bool
+			values[i], kinds[i] = fmt.Sprint(v), table.Bool
 		default:
 			b, _ := json.Marshal(v)
-			values[i], kinds[i] = string(b), writers.JSON
+			values[i], kinds[i] = string(b), table.JSON
 		}
 	}
 	return values, kinds, nil

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/enrich-dev/enrich/llm"
-	"github.com/enrich-dev/enrich/writers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 const ticketSchema = `{
@@ -63,7 +63,7 @@ func TestFieldsSchema(t *testing.T) {
 		t.Error("--fields schemas meet strict mode's rules and should ask for it")
 	}
 	vals, kinds, err := s.values(`{"category":"bug","urgency":3,"summary":"x","done":false}`)
-	if err != nil || !cmp.Equal(vals, []string{"bug", "3", "x", "false"}) || !cmp.Equal(kinds, []writers.Kind{writers.Text, writers.Number, writers.Text, writers.Bool}) {
+	if err != nil || !cmp.Equal(vals, []string{"bug", "3", "x", "false"}) || !cmp.Equal(kinds, []table.Kind{table.Text, table.Number, table.Text, table.Bool}) {
 		t.Errorf("values = %q %v %v", vals, kinds, err)
 	}
 	if _, _, err := s.values(`{"category":"bug","urgency":"high","summary":"x","done":false}`); err == nil || !strings.Contains(err.Error(), "/urgency") {
@@ -126,7 +126,7 @@ func TestSchemaRoundTrips(t *testing.T) {
 			if !strings.Contains(rec.Values[5], tt.wantErr) || (tt.wantErr == "") != (rec.Values[5] == "") {
 				t.Errorf("error column %q, want %q", rec.Values[5], tt.wantErr)
 			}
-			if tt.wantErr == "" && (rec.Values[6] != "10" || rec.Kinds[6] != writers.Number || rec.Kinds[1] != writers.Number || rec.Kinds[4] != writers.Bool) {
+			if tt.wantErr == "" && (rec.Values[6] != "10" || rec.Kinds[6] != table.Number || rec.Kinds[1] != table.Number || rec.Kinds[4] != table.Bool) {
 				t.Errorf("usage/kinds wrong: %q %v", rec.Values, rec.Kinds)
 			}
 			if tt.wantErr != "" && len(opts.Cache.(*memCache).m) != 0 {

@@ -11,14 +11,14 @@ import (
 	"github.com/avast/retry-go/v4"
 
 	"github.com/enrich-dev/enrich/llm"
-	"github.com/enrich-dev/enrich/writers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 // answer renders one row's prompt and gets its answer: from the cache,
 // from an identical request already under way, or from the model,
 // retrying what is worth retrying. It returns the row's record values;
 // only a stopped run or a cache that cannot record is an error.
-func (r *run) answer(ctx context.Context, j job) (values []string, kinds []writers.Kind, err error) {
+func (r *run) answer(ctx context.Context, j job) (values []string, kinds []table.Kind, err error) {
 	prompt, err := r.opts.Template.Render(j.row.Cells)
 	if err != nil {
 		return r.failed(j, err)
@@ -90,20 +90,20 @@ func (r *run) ask(ctx context.Context, req llm.Request) (llm.Response, error) {
 
 // answered turns a response into the row's values. An answer cut at the
 // token limit keeps its text and says it was cut.
-func (r *run) answered(j job, resp llm.Response) ([]string, []writers.Kind, error) {
+func (r *run) answered(j job, resp llm.Response) ([]string, []table.Kind, error) {
 	var vals []string
-	var kinds []writers.Kind
+	var kinds []table.Kind
 	msg := ""
 	if r.opts.Schema == nil {
 		vals = []string{resp.Text}
-		kinds = []writers.Kind{writers.Text}
+		kinds = []table.Kind{table.Text}
 	} else if v, k, err := r.opts.Schema.values(resp.Text); err == nil {
 		vals, kinds = v, k
 	} else {
 		// Only a cut answer reaches here unvalidated: keep its text in the
 		// first column so nothing paid for is lost.
 		vals = make([]string, len(r.opts.Schema.Columns()))
-		kinds = make([]writers.Kind, len(vals))
+		kinds = make([]table.Kind, len(vals))
 		vals[0] = resp.Text
 	}
 	if resp.FinishReason == "length" {
@@ -115,13 +115,13 @@ func (r *run) answered(j job, resp llm.Response) ([]string, []writers.Kind, erro
 	return r.record(vals, kinds, msg, resp.Usage)
 }
 
-func (r *run) failed(j job, err error) ([]string, []writers.Kind, error) {
+func (r *run) failed(j job, err error) ([]string, []table.Kind, error) {
 	r.noteFailure(j.row.Num, err.Error())
 	n := 1
 	if r.opts.Schema != nil {
 		n = len(r.opts.Schema.Columns())
 	}
-	return r.record(make([]string, n), make([]writers.Kind, n), err.Error(), llm.Usage{})
+	return r.record(make([]string, n), make([]table.Kind, n), err.Error(), llm.Usage{})
 }
 
 func (r *run) noteFailure(row int, msg string) {
@@ -131,16 +131,16 @@ func (r *run) noteFailure(row int, msg string) {
 }
 
 // record lays out the added columns: answer values, error, usage.
-func (r *run) record(vals []string, kinds []writers.Kind, errMsg string, u llm.Usage) ([]string, []writers.Kind, error) {
+func (r *run) record(vals []string, kinds []table.Kind, errMsg string, u llm.Usage) ([]string, []table.Kind, error) {
 	vals = append(vals, errMsg)
-	kinds = append(kinds, writers.Text)
+	kinds = append(kinds, table.Text)
 	if r.opts.UsageColumns {
 		in, out := "", ""
 		if u.PromptTokens+u.CompletionTokens > 0 {
 			in, out = strconv.Itoa(u.PromptTokens), strconv.Itoa(u.CompletionTokens)
 		}
 		vals = append(vals, in, out)
-		kinds = append(kinds, writers.Number, writers.Number)
+		kinds = append(kinds, table.Number, table.Number)
 	}
 	return vals, kinds, nil
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/enrich-dev/enrich/table"
 )
 
 // CSV reads comma- or tab-separated text as RFC 4180 describes it, with the
@@ -26,6 +28,7 @@ type CSV struct {
 	comma  byte
 	br     *bufio.Reader
 	closer io.Closer // set by Open, which owns the file
+	source table.Source
 	header []string
 	err    error // sticky: a reader that failed once keeps failing
 
@@ -62,11 +65,15 @@ func NewCSV(r io.Reader, name string, comma rune) (*CSV, error) {
 		return nil, fmt.Errorf("%s: delimiter %q is not supported: use one ASCII character other than a quote or line break", displayName(name), comma)
 	}
 	c := &CSV{
-		name:  name,
-		comma: byte(comma),
-		br:    bufio.NewReaderSize(r, 64<<10),
-		line:  1,
-		col:   1,
+		name:   name,
+		comma:  byte(comma),
+		source: table.Source{Format: table.CSV},
+		br:     bufio.NewReaderSize(r, 64<<10),
+		line:   1,
+		col:    1,
+	}
+	if comma == '\t' {
+		c.source.Format = table.TSV
 	}
 	// Excel writes a byte order mark before "UTF-8" CSV; it belongs to no
 	// cell, and leaving it would corrupt the first column's name.
@@ -87,13 +94,17 @@ func NewCSV(r io.Reader, name string, comma rune) (*CSV, error) {
 // empty or repeated, which is for the caller to judge.
 func (c *CSV) Header() []string { return slices.Clone(c.header) }
 
+// Source describes the input: CSV or TSV, with the file's path when Open
+// opened one.
+func (c *CSV) Source() table.Source { return c.source }
+
 // Next returns the next record, padded with "" up to the header's width.
-func (c *CSV) Next(ctx context.Context) (Row, error) {
+func (c *CSV) Next(ctx context.Context) (table.Row, error) {
 	if err := ctx.Err(); err != nil {
-		return Row{}, err
+		return table.Row{}, err
 	}
 	if c.err != nil {
-		return Row{}, c.err
+		return table.Row{}, c.err
 	}
 	line, err := c.readRecord()
 	if err == nil && len(c.fields) > len(c.header) {
@@ -104,9 +115,9 @@ func (c *CSV) Next(ctx context.Context) (Row, error) {
 	}
 	if err != nil {
 		c.err = err
-		return Row{}, err
+		return table.Row{}, err
 	}
-	return Row{Num: line, Cells: c.cells(len(c.header))}, nil
+	return table.Row{Num: line, Cells: c.cells(len(c.header))}, nil
 }
 
 // Close closes the file when Open opened it; it is safe to call twice.

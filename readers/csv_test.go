@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -101,7 +102,7 @@ func TestCSVErrors(t *testing.T) {
 			if comma == 0 {
 				comma = ','
 			}
-			var rows []Row
+			var rows []table.Row
 			r, err := NewCSV(strings.NewReader(tt.in), "t.csv", comma)
 			if err == nil {
 				rows, err = readAll(t, r)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -26,9 +27,9 @@ func corpus(t testing.TB, dir string) string {
 }
 
 // readAll drains r, returning the rows read before the first error.
-func readAll(t testing.TB, r Reader) ([]Row, error) {
+func readAll(t testing.TB, r Reader) ([]table.Row, error) {
 	t.Helper()
-	var rows []Row
+	var rows []table.Row
 	for {
 		row, err := r.Next(context.Background())
 		if errors.Is(err, io.EOF) {
@@ -41,7 +42,7 @@ func readAll(t testing.TB, r Reader) ([]Row, error) {
 	}
 }
 
-func cellsOf(rows []Row) [][]string {
+func cellsOf(rows []table.Row) [][]string {
 	out := make([][]string, len(rows))
 	for i, r := range rows {
 		out[i] = r.Cells
@@ -49,7 +50,7 @@ func cellsOf(rows []Row) [][]string {
 	return out
 }
 
-func numsOf(rows []Row) []int {
+func numsOf(rows []table.Row) []int {
 	out := make([]int, len(rows))
 	for i, r := range rows {
 		out[i] = r.Num
@@ -67,7 +68,7 @@ func errText(err error) string {
 
 // checkRead reads r to the end and compares its header, cells and row
 // numbers with what a table case wants.
-func checkRead(t *testing.T, r Reader, header []string, cells [][]string, nums []int) []Row {
+func checkRead(t *testing.T, r Reader, header []string, cells [][]string, nums []int) []table.Row {
 	t.Helper()
 	if got := r.Header(); !cmp.Equal(got, header) {
 		t.Errorf("header: got %q, want %q", got, header)

@@ -10,6 +10,8 @@ import (
 	"io"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/enrich-dev/enrich/table"
 )
 
 // JSONLOptions configures NewJSONL. The zero value is the strict default.
@@ -27,12 +29,13 @@ type JSONL struct {
 	name    string
 	br      *bufio.Reader
 	closer  io.Closer // set by Open, which owns the file
+	path    string    // set by Open
 	header  []string
 	index   map[string]int
 	strict  bool // a key outside the header is an error
 	line    int  // lines read so far
 	lineBuf []byte
-	pending *Row // the first row, already parsed to find the header
+	pending *table.Row // the first row, already parsed to find the header
 	err     error
 }
 
@@ -109,14 +112,18 @@ func (j *JSONL) prescan(rs io.ReadSeeker, pos int64) error {
 // Header returns a copy of the column names.
 func (j *JSONL) Header() []string { return slices.Clone(j.header) }
 
+// Source describes the input: JSON Lines, with the file's path when Open
+// opened one.
+func (j *JSONL) Source() table.Source { return table.Source{Path: j.path, Format: table.JSONL} }
+
 // Next returns the next object. Cells follow the header; keys an object
 // lacks, and null values, are "".
-func (j *JSONL) Next(ctx context.Context) (Row, error) {
+func (j *JSONL) Next(ctx context.Context) (table.Row, error) {
 	if err := ctx.Err(); err != nil {
-		return Row{}, err
+		return table.Row{}, err
 	}
 	if j.err != nil {
-		return Row{}, j.err
+		return table.Row{}, j.err
 	}
 	if j.pending != nil {
 		row := *j.pending
@@ -126,7 +133,7 @@ func (j *JSONL) Next(ctx context.Context) (Row, error) {
 	row, err := j.next(true)
 	if err != nil {
 		j.err = err
-		return Row{}, err
+		return table.Row{}, err
 	}
 	return row, nil
 }
@@ -143,18 +150,18 @@ func (j *JSONL) Close() error {
 
 // next reads up to the next non-blank line and turns it into a row. With
 // haveHeader false the object's keys become the header first.
-func (j *JSONL) next(haveHeader bool) (Row, error) {
+func (j *JSONL) next(haveHeader bool) (table.Row, error) {
 	for {
 		line, err := j.readLine()
 		if err != nil {
-			return Row{}, err
+			return table.Row{}, err
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		if !haveHeader {
 			if err := j.addKeys(line); err != nil {
-				return Row{}, err
+				return table.Row{}, err
 			}
 		}
 		cells := make([]string, len(j.header))
@@ -170,10 +177,10 @@ func (j *JSONL) next(haveHeader bool) (Row, error) {
 			return nil
 		})
 		if err != nil {
-			return Row{}, j.locate(err, line)
+			return table.Row{}, j.locate(err, line)
 		}
 		raw := bytes.Clone(line)
-		return Row{Num: j.line, Cells: cells, Raw: raw}, nil
+		return table.Row{Num: j.line, Cells: cells, Raw: raw}, nil
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -123,7 +124,7 @@ func TestJSONLErrors(t *testing.T) {
 			if tt.pipe {
 				in = pipe{in}
 			}
-			var rows []Row
+			var rows []table.Row
 			r, err := NewJSONL(in, "t.jsonl", JSONLOptions{})
 			if err == nil {
 				rows, err = readAll(t, r)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/enrich-dev/enrich/table"
 )
 
 // Options says how Open reads its input. The zero value reads a file in the
@@ -11,7 +13,7 @@ import (
 type Options struct {
 	// Format overrides the format inferred from the file name. For standard
 	// input it defaults to CSV.
-	Format Format
+	Format table.Format
 	// Sheet names the worksheet of an XLSX input; "" is the first sheet.
 	// It is an error for any other format, so a typo'd invocation does not
 	// silently ignore it.
@@ -27,12 +29,12 @@ const stdinName = "standard input"
 // returned Reader owns any file it opened: Close closes it. stdin itself is
 // never closed.
 func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
-	var format Format
+	var format table.Format
 	var err error
 	if opts.Format != "" {
-		format, err = ParseFormat(string(opts.Format))
+		format, err = table.ParseFormat(string(opts.Format))
 	} else {
-		format, err = FormatOf(path, "")
+		format, err = table.FormatOf(path, "")
 	}
 	if err != nil {
 		return nil, err
@@ -41,10 +43,10 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 	if path == "-" {
 		name = stdinName
 	}
-	if opts.Sheet != "" && format != FormatXLSX {
+	if opts.Sheet != "" && format != table.XLSX {
 		return nil, fmt.Errorf("--sheet only applies to xlsx input, and %s is read as %s", name, format)
 	}
-	if format == FormatXLSX {
+	if format == table.XLSX {
 		if path == "-" {
 			return nil, fmt.Errorf("cannot read xlsx from standard input; pass a file")
 		}
@@ -73,21 +75,21 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 	if file != nil {
 		switch rd := rd.(type) {
 		case *CSV:
-			rd.closer = file
+			rd.closer, rd.source.Path = file, path
 		case *JSONL:
-			rd.closer = file
+			rd.closer, rd.path = file, path
 		}
 	}
 	return rd, nil
 }
 
-func openText(r io.Reader, name string, format Format, opts Options) (Reader, error) {
+func openText(r io.Reader, name string, format table.Format, opts Options) (Reader, error) {
 	switch format {
-	case FormatCSV:
+	case table.CSV:
 		return NewCSV(r, name, ',')
-	case FormatTSV:
+	case table.TSV:
 		return NewCSV(r, name, '\t')
-	case FormatJSONL:
+	case table.JSONL:
 		return NewJSONL(r, name, JSONLOptions{KeepNewKeys: opts.KeepNewKeys})
 	}
 	return nil, fmt.Errorf("%s: no reader for format %q", name, format)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 )
@@ -41,9 +42,9 @@ func TestOpen(t *testing.T) {
 		{name: "jsonl file: keys from every line", path: jsonlPath, header: []string{"a", "b"}, rows: [][]string{{"1", ""}, {"", "2"}}},
 		{name: "xlsx", path: xlsxPath, header: []string{"a"}, rows: [][]string{{"1"}}},
 		{name: "format overrides the extension", path: csvPath, opts: Options{Format: "TSV"}, header: []string{"a,b"}, rows: [][]string{{"1,2"}}},
-		{name: "no extension with a format", path: noExt, opts: Options{Format: FormatCSV}, header: []string{"a;b"}, rows: [][]string{}},
+		{name: "no extension with a format", path: noExt, opts: Options{Format: table.CSV}, header: []string{"a;b"}, rows: [][]string{}},
 		{name: "stdin defaults to csv", path: "-", stdin: "x\n1\n", header: []string{"x"}, rows: [][]string{{"1"}}},
-		{name: "stdin as jsonl", path: "-", stdin: `{"x":1}`, opts: Options{Format: FormatJSONL}, header: []string{"x"}, rows: [][]string{{"1"}}},
+		{name: "stdin as jsonl", path: "-", stdin: `{"x":1}`, opts: Options{Format: table.JSONL}, header: []string{"x"}, rows: [][]string{{"1"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,13 +88,13 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{name: "missing file", path: missing, kind: fs.ErrNotExist, want: "open " + missing + ": no such file or directory"},
 		{name: "missing xlsx", path: filepath.Join(dir, "b.xlsx"), kind: fs.ErrNotExist},
-		{name: "xlsx from stdin", path: "-", opts: Options{Format: FormatXLSX}, want: "cannot read xlsx from standard input; pass a file"},
+		{name: "xlsx from stdin", path: "-", opts: Options{Format: table.XLSX}, want: "cannot read xlsx from standard input; pass a file"},
 		{name: "sheet with csv", path: csvPath, opts: Options{Sheet: "Data"}, want: "--sheet only applies to xlsx input, and " + csvPath + " is read as csv"},
 		{name: "sheet with stdin", path: "-", opts: Options{Sheet: "Data"}, want: "--sheet only applies to xlsx input, and standard input is read as csv"},
-		{name: "unknown extension", path: filepath.Join(dir, "t.txt"), want: filepath.Join(dir, "t.txt") + `: unknown format ".txt"; use .csv, .tsv, .jsonl or .xlsx, or --format`},
+		{name: "unknown extension", path: filepath.Join(dir, "t.txt"), want: filepath.Join(dir, "t.txt") + `: unknown format ".txt"; use .csv, .tsv, .jsonl or .xlsx`},
 		{name: "unknown format", path: csvPath, opts: Options{Format: "parquet"}, want: `unknown format "parquet"; use csv, tsv, jsonl or xlsx`},
 		{name: "empty stdin", path: "-", kind: ErrEmpty, want: "standard input is empty: no header row"},
-		{name: "a directory", path: dir + "/", opts: Options{Format: FormatCSV}, want: "read " + dir + "/: is a directory"},
+		{name: "a directory", path: dir + "/", opts: Options{Format: table.CSV}, want: "read " + dir + "/: is a directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

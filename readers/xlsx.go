@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -116,18 +117,23 @@ func (x *XLSX) HeaderRow() int { return x.headerRow }
 // Sheet is the name of the worksheet being read, as the workbook spells it.
 func (x *XLSX) Sheet() string { return x.sheet }
 
+// Source describes the workbook, the sheet and its header row.
+func (x *XLSX) Source() table.Source {
+	return table.Source{Path: x.path, Format: table.XLSX, Sheet: x.sheet, HeaderRow: x.headerRow}
+}
+
 // Next returns the next row that has any text. Blank rows are skipped:
 // in a spreadsheet they are spacing, not records to send to a model.
 // Row.Num is the worksheet row number.
-func (x *XLSX) Next(ctx context.Context) (row Row, err error) {
+func (x *XLSX) Next(ctx context.Context) (row table.Row, err error) {
 	if err := ctx.Err(); err != nil {
-		return Row{}, err
+		return table.Row{}, err
 	}
 	if x.err != nil {
-		return Row{}, x.err
+		return table.Row{}, x.err
 	}
 	if x.rows == nil {
-		return Row{}, fmt.Errorf("%s: the reader is closed", x.path)
+		return table.Row{}, fmt.Errorf("%s: the reader is closed", x.path)
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -142,15 +148,15 @@ func (x *XLSX) Next(ctx context.Context) (row Row, err error) {
 		cells, ok, err := x.rows.next()
 		switch {
 		case err != nil:
-			return Row{}, &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: err}
+			return table.Row{}, &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: err}
 		case !ok:
-			return Row{}, io.EOF
+			return table.Row{}, io.EOF
 		case len(cells) > width:
-			return Row{}, x.beyondHeader(cells, width)
+			return table.Row{}, x.beyondHeader(cells, width)
 		case blank(cells):
 			continue
 		}
-		return Row{Num: x.rows.num, Cells: pad(cells, width)}, nil
+		return table.Row{Num: x.rows.num, Cells: pad(cells, width)}, nil
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -242,7 +243,7 @@ func TestXLSXErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var rows []Row
+			var rows []table.Row
 			x, err := OpenXLSX(tt.path, tt.sheet)
 			if err == nil {
 				rows, err = readAll(t, x)

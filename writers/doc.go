@@ -28,7 +28,7 @@
 //
 // New writes to any io.Writer, such as standard output, and never closes
 // it. Close flushes. A stream cannot take back what it already sent, so
-// Abort flushes too, ending the stream on a whole record (CSV, TSV, JSON
+// Abort flushes too, ending the stream on a whole record (CSV, TSV, table.JSON
 // Lines); an XLSX stream is never written on Abort.
 //
 // # Columns
@@ -42,13 +42,13 @@
 // # Typed values
 //
 // Record.Kinds types the added values where the format has types. A
-// Number is written as a number only when its text is a JSON number that
-// a float64 holds (-1.5e3; not "Inf", "0x10", "1,5" or 1e400), a Bool
-// only when it is exactly "true" or "false", a JSON value only when it is
-// valid JSON in valid UTF-8; any other value is written as text, never an
+// table.Number is written as a number only when its text is a table.JSON number that
+// a float64 holds (-1.5e3; not "Inf", "0x10", "1,5" or 1e400), a table.Bool
+// only when it is exactly "true" or "false", a table.JSON value only when it is
+// valid table.JSON in valid UTF-8; any other value is written as text, never an
 // error, because a mistyped answer is still an answer. Empty values are
-// empty cells (in JSON Lines, "") whatever their kind. Input cells are
-// always text. An unknown Kind is an error.
+// empty cells (in table.JSON Lines, "") whatever their kind. Input cells are
+// always text. An unknown table.Kind is an error.
 //
 // # CSV and TSV
 //
@@ -59,7 +59,7 @@
 // included, are written as they are, so input cells come back
 // byte-identical. TSV is the same with a tab as delimiter. Records end with
 // Options.CSVLineEnding. No byte-order mark is written. Every value is
-// text, whatever its Kind.
+// text, whatever its table.Kind.
 //
 // Cells starting with = + - @ are written as they are unless
 // Options.NeutralizeFormulas is set; then an added value (never an input
@@ -69,7 +69,7 @@
 // option answers is new: a model's answer, which hostile input text can
 // steer, landing in a file someone opens in Excel.
 //
-// # JSON Lines
+// # table.JSON Lines
 //
 // One object per record, then "\n". When Row.Raw holds the input object,
 // the added keys are spliced in before its closing brace and the object is
@@ -78,24 +78,24 @@
 // from Header and Cells in header order, with all cells as strings: an
 // empty header name becomes "column_N" (N 1-based), and a repeated name
 // gets the first free suffix _2, _3 …. Added values are strings, or the
-// JSON number, boolean or value itself when their Kind says so (a JSON
+// table.JSON number, boolean or value itself when their table.Kind says so (a table.JSON
 // value compacted onto its line). HTML characters are not escaped;
-// invalid UTF-8 becomes U+FFFD, which JSON requires.
+// invalid UTF-8 becomes U+FFFD, which table.JSON requires.
 //
 // # XLSX
 //
-// When the input is CSV, TSV or JSON Lines, the output is a new workbook
+// When the input is CSV, TSV or table.JSON Lines, the output is a new workbook
 // with one sheet, "Sheet1", written with excelize's StreamWriter: a bold
 // header row, then one row per record. Every text cell is an inline
 // string, so "=1+1" or "007" stays text, never a formula or a number;
-// empty cells are left out. An added Number value is a numeric cell
-// holding the nearest float64 (as Excel stores any number; a JSON number
-// beyond float64's range stays text), a Bool a boolean cell, and a JSON
+// empty cells are left out. An added table.Number value is a numeric cell
+// holding the nearest float64 (as Excel stores any number; a table.JSON number
+// beyond float64's range stays text), a table.Bool a boolean cell, and a table.JSON
 // value text.
 //
 // When the input is XLSX too, the output is a copy of the input workbook
-// (Options.Input) with the added columns filled in on Options.Sheet: the
-// names in row Options.HeaderRow, in the columns right after the header
+// (Options.Source.Path) with the added columns filled in on
+// Options.Source.Sheet: the names in row Options.Source.HeaderRow, in the columns right after the header
 // (len(Header)+1, +2 …), styled and sized like the last header cell, and
 // each record's values in row Row.Num. Values are set as shared strings,
 // or numbers and booleans as for a new workbook; empty values are left

@@ -6,13 +6,13 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 	"github.com/enrich-dev/enrich/writers"
 )
 
 func ExampleNew() {
 	w, err := writers.New(os.Stdout, writers.Options{
-		Format: readers.FormatCSV,
+		Format: table.CSV,
 		Header: []string{"id", "ticket"},
 		Added:  []string{"response", "response_error"},
 	})
@@ -21,8 +21,8 @@ func ExampleNew() {
 		return
 	}
 	rows := []writers.Record{
-		{Row: readers.Row{Num: 2, Cells: []string{"1", "printer on fire"}}, Values: []string{"hardware", ""}},
-		{Row: readers.Row{Num: 3, Cells: []string{"2", "can't log in,\nagain"}}, Values: []string{"", "rate limited"}},
+		{Row: table.Row{Num: 2, Cells: []string{"1", "printer on fire"}}, Values: []string{"hardware", ""}},
+		{Row: table.Row{Num: 3, Cells: []string{"2", "can't log in,\nagain"}}, Values: []string{"", "rate limited"}},
 	}
 	for _, rec := range rows {
 		if err := w.Write(context.Background(), rec); err != nil {
@@ -51,7 +51,7 @@ func ExampleCreate() {
 	out := filepath.Join(dir, "out.jsonl")
 
 	w, err := writers.Create(out, writers.Options{
-		Format: readers.FormatJSONL,
+		Format: table.JSONL,
 		Header: []string{"id", "ticket"},
 		Added:  []string{"response"},
 	})
@@ -61,7 +61,7 @@ func ExampleCreate() {
 	}
 	// An input object is kept byte for byte; the answer is spliced in.
 	rec := writers.Record{
-		Row:    readers.Row{Num: 1, Cells: []string{"1", "printer on fire"}, Raw: []byte(`{"id": 1, "ticket": "printer on fire"}`)},
+		Row:    table.Row{Num: 1, Cells: []string{"1", "printer on fire"}, Raw: []byte(`{"id": 1, "ticket": "printer on fire"}`)},
 		Values: []string{"hardware"},
 	}
 	if err := w.Write(context.Background(), rec); err != nil {
@@ -77,7 +77,7 @@ func ExampleCreate() {
 	fmt.Print(string(b))
 
 	// Writing over the input is refused before anything is written.
-	_, err = writers.Create("tickets.csv", writers.Options{Header: []string{"id"}, Added: []string{"response"}, Input: "./tickets.csv"})
+	_, err = writers.Create("tickets.csv", writers.Options{Header: []string{"id"}, Added: []string{"response"}, Source: table.Source{Path: "./tickets.csv"}})
 	fmt.Println(err)
 	// Output:
 	// {"id": 1, "ticket": "printer on fire","response":"hardware"}
@@ -86,7 +86,7 @@ func ExampleCreate() {
 
 func ExampleRecord_kinds() {
 	w, err := writers.New(os.Stdout, writers.Options{
-		Format: readers.FormatJSONL,
+		Format: table.JSONL,
 		Header: []string{"id"},
 		Added:  []string{"score", "urgent", "tags", "summary"},
 	})
@@ -94,11 +94,11 @@ func ExampleRecord_kinds() {
 		fmt.Println(err)
 		return
 	}
-	kinds := []writers.Kind{writers.Number, writers.Bool, writers.JSON, writers.Text}
+	kinds := []table.Kind{table.Number, table.Bool, table.JSON, table.Text}
 	rows := []writers.Record{
-		{Row: readers.Row{Num: 2, Cells: []string{"1"}}, Values: []string{"0.9", "true", `["billing", "refund"]`, "wants a refund"}, Kinds: kinds},
+		{Row: table.Row{Num: 2, Cells: []string{"1"}}, Values: []string{"0.9", "true", `["billing", "refund"]`, "wants a refund"}, Kinds: kinds},
 		// A value that is not what its kind says is kept as text.
-		{Row: readers.Row{Num: 3, Cells: []string{"2"}}, Values: []string{"high", "", "[", "printer on fire"}, Kinds: kinds},
+		{Row: table.Row{Num: 3, Cells: []string{"2"}}, Values: []string{"high", "", "[", "printer on fire"}, Kinds: kinds},
 	}
 	for _, rec := range rows {
 		if err := w.Write(context.Background(), rec); err != nil {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -34,12 +34,12 @@ func golden(t *testing.T, name string, got []byte) {
 
 // row builds a record for line or row num.
 func row(num int, cells []string, values ...string) Record {
-	return Record{Row: readers.Row{Num: num, Cells: cells}, Values: values}
+	return Record{Row: table.Row{Num: num, Cells: cells}, Values: values}
 }
 
-// rawRow builds a record whose input row kept its JSON object.
+// rawRow builds a record whose input row kept its table.JSON object.
 func rawRow(num int, raw string, cells []string, values ...string) Record {
-	return Record{Row: readers.Row{Num: num, Cells: cells, Raw: []byte(raw)}, Values: values}
+	return Record{Row: table.Row{Num: num, Cells: cells, Raw: []byte(raw)}, Values: values}
 }
 
 // writeAll writes recs to w and closes it, failing the test on any error.

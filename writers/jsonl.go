@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// jsonl writes one JSON object per line. When the input row kept its
+// jsonl writes one table.JSON object per line. When the input row kept its
 // original object (Row.Raw), the added keys are spliced in before its
 // closing brace, so the input object comes back byte-identical apart from
 // the added keys; otherwise an object is built from Header and Cells.
@@ -76,7 +76,7 @@ func (j *jsonl) member(key string) []byte {
 	return append(j.quote(nil, key), ':')
 }
 
-// quote appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as JSON
+// quote appends s as a table.JSON string. Invalid UTF-8 becomes U+FFFD, as table.JSON
 // cannot carry it.
 func (j *jsonl) quote(dst []byte, s string) []byte {
 	j.str.Reset()
@@ -123,8 +123,8 @@ func (j *jsonl) encode(rec Record) error {
 }
 
 // values appends the added members, after a comma when the object already
-// has members. A value is a JSON string unless its kind is Number, Bool or
-// JSON and its text is that kind of JSON; then it is written as that value.
+// has members. A value is a table.JSON string unless its kind is table.Number, table.Bool or
+// table.JSON and its text is that kind of table.JSON; then it is written as that value.
 func (j *jsonl) values(rec Record, comma bool) {
 	for i, v := range rec.Values {
 		if comma || i > 0 {
@@ -138,7 +138,7 @@ func (j *jsonl) values(rec Record, comma bool) {
 }
 
 // rawObject returns raw without surrounding whitespace, and its top-level
-// keys, when raw is a JSON object.
+// keys, when raw is a table.JSON object.
 func rawObject(raw []byte) ([]byte, map[string]json.RawMessage, bool) {
 	obj := bytes.Trim(raw, " \t\r\n")
 	if len(obj) < 2 || obj[0] != '{' {

@@ -6,28 +6,15 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/enrich-dev/enrich/table"
 )
 
-// String names k in messages.
-func (k Kind) String() string {
-	switch k {
-	case Text:
-		return "text"
-	case Number:
-		return "number"
-	case Bool:
-		return "bool"
-	case JSON:
-		return "json"
-	}
-	return "kind(" + strconv.Itoa(int(k)) + ")"
-}
-
-// kindOf returns the kind of added value i: Text when the record has no
+// kindOf returns the kind of added value i: table.Text when the record has no
 // Kinds.
-func kindOf(kinds []Kind, i int) Kind {
+func kindOf(kinds []table.Kind, i int) table.Kind {
 	if kinds == nil {
-		return Text
+		return table.Text
 	}
 	return kinds[i]
 }
@@ -35,31 +22,31 @@ func kindOf(kinds []Kind, i int) Kind {
 // A value whose text does not match its kind is written as text rather
 // than failing the run: the kind is the pipeline's expectation of a
 // model's answer, and the answer itself is still worth keeping. The same
-// tests decide for every typed format, so a value is a number in JSON
+// tests decide for every typed format, so a value is a number in table.JSON
 // Lines exactly when it is a number in XLSX.
 
 // cellValue returns s as the value excelize should store for kind: nil for
-// an empty value (no cell), a float64 for a Number (see number), a bool for
-// a Bool that is "true" or "false", else the text. JSON values are text: a
+// an empty value (no cell), a float64 for a table.Number (see number), a bool for
+// a table.Bool that is "true" or "false", else the text. table.JSON values are text: a
 // spreadsheet has no structured cell.
-func cellValue(kind Kind, s string) any {
+func cellValue(kind table.Kind, s string) any {
 	switch {
 	case s == "":
 		return nil
-	case kind == Number:
+	case kind == table.Number:
 		if f, ok := number(s); ok {
 			return f
 		}
-	case kind == Bool && (s == "true" || s == "false"):
+	case kind == table.Bool && (s == "true" || s == "false"):
 		return s == "true"
 	}
 	return s
 }
 
-// number parses s when it is JSON number text that a float64 holds.
+// number parses s when it is table.JSON number text that a float64 holds.
 // strconv.ParseFloat alone would also take "Inf", "0x1p-2" and "1_000";
-// a number beyond float64's range, such as 1e400, is valid JSON but
-// becomes infinity or an error in most readers of JSON, and Excel cannot
+// a number beyond float64's range, such as 1e400, is valid table.JSON but
+// becomes infinity or an error in most readers of table.JSON, and Excel cannot
 // hold it.
 func number(s string) (float64, bool) {
 	if !isJSONNumber(s) {
@@ -69,26 +56,26 @@ func number(s string) (float64, bool) {
 	return f, err == nil && !math.IsInf(f, 0)
 }
 
-// appendJSONValue appends s to dst as the JSON value of kind, and reports
-// whether it could: a Number must pass number and keeps its spelling (1.50
-// stays 1.50), a Bool must be "true" or "false", and a JSON value must be
-// valid JSON in valid UTF-8; it is compacted, so that a pretty-printed
-// object cannot break the one-object-per-line framing. Text, and any value
+// appendJSONValue appends s to dst as the table.JSON value of kind, and reports
+// whether it could: a table.Number must pass number and keeps its spelling (1.50
+// stays 1.50), a table.Bool must be "true" or "false", and a table.JSON value must be
+// valid table.JSON in valid UTF-8; it is compacted, so that a pretty-printed
+// object cannot break the one-object-per-line framing. table.Text, and any value
 // that fails its test, is for the caller to write as a string.
-func appendJSONValue(dst *bytes.Buffer, kind Kind, s string) bool {
+func appendJSONValue(dst *bytes.Buffer, kind table.Kind, s string) bool {
 	switch kind {
-	case Number:
+	case table.Number:
 		if _, ok := number(s); ok {
 			dst.WriteString(s)
 			return true
 		}
-	case Bool:
+	case table.Bool:
 		if s == "true" || s == "false" {
 			dst.WriteString(s)
 			return true
 		}
-	case JSON:
-		// json.Valid accepts bad UTF-8 inside strings, which the JSON
+	case table.JSON:
+		// json.Valid accepts bad UTF-8 inside strings, which the table.JSON
 		// text we write must not contain.
 		if utf8.ValidString(s) && json.Valid([]byte(s)) {
 			return json.Compact(dst, []byte(s)) == nil
@@ -97,7 +84,7 @@ func appendJSONValue(dst *bytes.Buffer, kind Kind, s string) bool {
 	return false
 }
 
-// isJSONNumber reports whether s is a number as JSON spells it: an
+// isJSONNumber reports whether s is a number as table.JSON spells it: an
 // optional minus, an integer part without leading zeros, an optional
 // fraction and an optional exponent.
 func isJSONNumber(s string) bool {

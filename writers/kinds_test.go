@@ -8,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/enrich-dev/enrich/readers"
 )
 
 func TestIsJSONNumber(t *testing.T) {
@@ -40,7 +39,7 @@ var kindsOpts = Options{
 }
 
 func kindsRecs() []Record {
-	kinds := []Kind{Number, Bool, JSON, Text}
+	kinds := []table.Kind{table.Number, table.Bool, table.JSON, table.Text}
 	recs := []Record{
 		row(2, []string{"1"}, "-1.5e3", "true", "{\n  \"a\": [1, 2],\n  \"b\": \"x y\"\n}", "42"),
 		row(3, []string{"2"}, "3", "false", `["<&>"]`, "true"),
@@ -59,8 +58,8 @@ func kindsRecs() []Record {
 func TestKindsGolden(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
-		format readers.Format
-	}{{"kinds.csv", readers.FormatCSV}, {"kinds.jsonl", readers.FormatJSONL}} {
+		format table.Format
+	}{{"kinds.csv", table.CSV}, {"kinds.jsonl", table.JSONL}} {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := kindsOpts
 			opts.Format = tt.format
@@ -90,7 +89,7 @@ func TestJSONLKindsReadBack(t *testing.T) {
 	}
 	for _, raw := range []bool{false, true} {
 		opts := kindsOpts
-		opts.Format = readers.FormatJSONL
+		opts.Format = table.JSONL
 		recs := kindsRecs()
 		if raw {
 			for i := range recs {
@@ -181,7 +180,7 @@ func TestXLSXKinds(t *testing.T) {
 
 	t.Run("new workbook", func(t *testing.T) {
 		opts := kindsOpts
-		opts.Format = readers.FormatXLSX
+		opts.Format = table.XLSX
 		path := filepath.Join(t.TempDir(), "out.xlsx")
 		w, err := Create(path, opts)
 		if err != nil {
@@ -210,7 +209,7 @@ func TestXLSXKinds(t *testing.T) {
 		}
 		book.Close()
 		opts := kindsOpts
-		opts.Format, opts.InputFormat, opts.Input = readers.FormatXLSX, readers.FormatXLSX, in
+		opts.Format, opts.Source = table.XLSX, table.Source{Format: table.XLSX, Path: in}
 		var buf bytes.Buffer
 		w, err := New(&buf, opts)
 		if err != nil {

@@ -3,9 +3,8 @@ package writers
 import (
 	"unicode/utf16"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/enrich-dev/enrich/readers"
 )
 
 // CellLimiter is implemented by writers whose format caps the length of a
@@ -19,7 +18,7 @@ type CellLimiter interface {
 
 // MaxCellChars implements CellLimiter.
 func (w *writer) MaxCellChars() int {
-	if w.opts.Format == readers.FormatXLSX {
+	if w.opts.Format == table.XLSX {
 		return excelize.TotalCellChars
 	}
 	return 0

@@ -6,9 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/enrich-dev/enrich/readers"
 )
 
 func TestNeutralized(t *testing.T) {
@@ -53,23 +52,23 @@ func TestNeutralizeFormulas(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name   string
-		format readers.Format
+		format table.Format
 		set    bool
 		want   string
 	}{
-		{"csv", readers.FormatCSV, true,
+		{"csv", table.CSV, true,
 			"=a,-b,=r,@e\n" +
 				"=1+1,@x,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\",\n" +
 				"-,+,-3,'+cmd|' /C calc'!A0\n" +
 				"1,2,'\tx,\"'@here, with a comma\"\n" +
 				"1,2,ok,\"'\r\nleading line break\"\n"},
-		{"tsv", readers.FormatTSV, true,
+		{"tsv", table.TSV, true,
 			"=a\t-b\t=r\t@e\n" +
 				"=1+1\t@x\t\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\"\t\n" +
 				"-\t+\t-3\t'+cmd|' /C calc'!A0\n" +
 				"1\t2\t\"'\tx\"\t'@here, with a comma\n" +
 				"1\t2\tok\t\"'\r\nleading line break\"\n"},
-		{"csv off by default", readers.FormatCSV, false,
+		{"csv off by default", table.CSV, false,
 			"=a,-b,=r,@e\n" +
 				"=1+1,@x,\"=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\",\n" +
 				"-,+,-3,+cmd|' /C calc'!A0\n" +
@@ -106,12 +105,12 @@ func TestXLSXFormulaIsText(t *testing.T) {
 	for _, neutralize := range []bool{false, true} {
 		t.Run(fmt.Sprintf("new workbook, neutralize %v", neutralize), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "out.xlsx")
-			w, err := Create(path, Options{Format: readers.FormatXLSX, Header: []string{"id"}, Added: []string{"r"}, NeutralizeFormulas: neutralize})
+			w, err := Create(path, Options{Format: table.XLSX, Header: []string{"id"}, Added: []string{"r"}, NeutralizeFormulas: neutralize})
 			if err != nil {
 				t.Fatal(err)
 			}
 			rec := row(2, []string{"1"}, answer)
-			rec.Kinds = []Kind{JSON} // not JSON: text all the same
+			rec.Kinds = []table.Kind{table.JSON} // not table.JSON: text all the same
 			writeAll(t, w, []Record{rec})
 			f, err := excelize.OpenFile(path)
 			if err != nil {
@@ -131,7 +130,7 @@ func TestXLSXFormulaIsText(t *testing.T) {
 			}
 			book.Close()
 			var buf bytes.Buffer
-			w, err := New(&buf, Options{Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX, Input: in,
+			w, err := New(&buf, Options{Format: table.XLSX, Source: table.Source{Format: table.XLSX, Path: in},
 				Header: []string{"id"}, Added: []string{"r"}, NeutralizeFormulas: neutralize})
 			if err != nil {
 				t.Fatal(err)

@@ -4,18 +4,17 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/enrich-dev/enrich/readers"
 )
 
 // Options configures a writer. The zero value of each field is its default.
 type Options struct {
-	// Format is the output format. Default: readers.FormatCSV.
-	Format readers.Format
+	// Format is the output format. Default: table.CSV.
+	Format table.Format
 
 	// Header holds the input's header cells exactly as read. CSV, TSV and
-	// new XLSX workbooks start with a header row of Header then Added; JSON
+	// new XLSX workbooks start with a header row of Header then Added; table.JSON
 	// Lines objects take their keys from it.
 	Header []string
 
@@ -24,26 +23,15 @@ type Options struct {
 	// Header: a writer never overwrites an input column.
 	Added []string
 
-	// Input is the input path, or "" or "-" when the input is not a file.
-	// Create refuses to write over it, and XLSX in place copies the
-	// workbook from it.
-	Input string
-
-	// InputFormat is the input's format. When it and Format are both
-	// readers.FormatXLSX the output is the input workbook with the Added columns
-	// filled in (see the package documentation). It also picks the word for
-	// Row.Num in messages: "line" for CSV, TSV and JSON Lines, else "row".
-	// Default: unknown.
-	InputFormat readers.Format
-
-	// Sheet is the worksheet the rows were read from, for XLSX in place.
-	// Default: the workbook's first sheet. Callers should pass the sheet
-	// the reader actually used.
-	Sheet string
-
-	// HeaderRow is the 1-based worksheet row of the header, for XLSX in
-	// place. Default: 1.
-	HeaderRow int
+	// Source describes the input (what the reader's Source returns).
+	// Create refuses to write over Source.Path. When Source.Format and
+	// Format are both table.XLSX the output is the input workbook with the
+	// Added columns filled in on Source.Sheet (default: the first sheet),
+	// right of the header in Source.HeaderRow (default 1); see the package
+	// documentation. Source.Format also picks the word for Row.Num in
+	// messages: "line" for CSV, TSV and JSON Lines, else "row". The zero
+	// value is a stream of unknown format.
+	Source table.Source
 
 	// CSVLineEnding ends each CSV or TSV record: "\n" or "\r\n". Line
 	// breaks inside cells are written as they are. Default: "\n".
@@ -59,7 +47,7 @@ type Options struct {
 	// back exactly as read and they are the user's own data; the danger
 	// is a model answer steered by hostile text in the input. XLSX output
 	// needs no such option (every text cell is a string, never a formula)
-	// and JSON Lines is not opened as a spreadsheet, so both ignore it.
+	// and table.JSON Lines is not opened as a spreadsheet, so both ignore it.
 	// Default: false, every value written as it is.
 	NeutralizeFormulas bool
 }
@@ -67,10 +55,10 @@ type Options struct {
 // validate checks o and returns it with defaults filled in.
 func (o Options) validate() (Options, error) {
 	if o.Format == "" {
-		o.Format = readers.FormatCSV
+		o.Format = table.CSV
 	}
 	switch o.Format {
-	case readers.FormatCSV, readers.FormatTSV, readers.FormatJSONL, readers.FormatXLSX:
+	case table.CSV, table.TSV, table.JSONL, table.XLSX:
 	default:
 		return o, fmt.Errorf("unknown output format %q; use csv, tsv, jsonl or xlsx", o.Format)
 	}
@@ -80,11 +68,11 @@ func (o Options) validate() (Options, error) {
 	if o.CSVLineEnding != "\n" && o.CSVLineEnding != "\r\n" {
 		return o, fmt.Errorf("csv line ending %q: use \"\\n\" or \"\\r\\n\"", o.CSVLineEnding)
 	}
-	if o.HeaderRow == 0 {
-		o.HeaderRow = 1
+	if o.Source.HeaderRow == 0 {
+		o.Source.HeaderRow = 1
 	}
-	if o.HeaderRow < 0 || o.HeaderRow > excelize.TotalRows {
-		return o, fmt.Errorf("header row %d: must be between 1 and %d", o.HeaderRow, excelize.TotalRows)
+	if o.Source.HeaderRow < 0 || o.Source.HeaderRow > excelize.TotalRows {
+		return o, fmt.Errorf("header row %d: must be between 1 and %d", o.Source.HeaderRow, excelize.TotalRows)
 	}
 	if len(o.Header)+len(o.Added) == 0 {
 		return o, fmt.Errorf("no columns to write: both the header and the added columns are empty")
@@ -100,7 +88,7 @@ func (o Options) validate() (Options, error) {
 			return o, fmt.Errorf("column %q is added twice; choose distinct names with -c/--column", name)
 		}
 	}
-	if o.Format == readers.FormatXLSX && len(o.Header)+len(o.Added) > excelize.MaxColumns {
+	if o.Format == table.XLSX && len(o.Header)+len(o.Added) > excelize.MaxColumns {
 		return o, fmt.Errorf("%d columns exceed Excel's %d per sheet; write to .csv or .jsonl instead",
 			len(o.Header)+len(o.Added), excelize.MaxColumns)
 	}
@@ -110,13 +98,13 @@ func (o Options) validate() (Options, error) {
 // inPlace reports whether the output is the input workbook with columns
 // added, rather than a new file.
 func (o Options) inPlace() bool {
-	return o.Format == readers.FormatXLSX && o.InputFormat == readers.FormatXLSX
+	return o.Format == table.XLSX && o.Source.Format == table.XLSX
 }
 
 // rowName locates an input row in messages, in the input's own terms.
 func (o Options) rowName(num int) string {
-	switch o.InputFormat {
-	case readers.FormatCSV, readers.FormatTSV, readers.FormatJSONL:
+	switch o.Source.Format {
+	case table.CSV, table.TSV, table.JSONL:
 		return fmt.Sprintf("line %d", num)
 	}
 	return fmt.Sprintf("row %d", num)

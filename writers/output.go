@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 // encoder renders records in one format. encode may fail on bad data or
@@ -39,7 +39,7 @@ var _ Writer = (*writer)(nil)
 // data goes to a temporary file in path's directory, which Close renames
 // over path and Abort removes. The temporary file is created at once, so a
 // missing or read-only directory is reported before any work is done.
-// Create refuses to write over opts.Input.
+// Create refuses to write over opts.Source.Path.
 func Create(path string, opts Options) (Writer, error) {
 	o, err := opts.validate()
 	if err != nil {
@@ -48,8 +48,8 @@ func Create(path string, opts Options) (Writer, error) {
 	if isStdio(path) {
 		return nil, fmt.Errorf("create needs an output file path, got %q; use New for standard output", path)
 	}
-	if sameFile(path, o.Input) {
-		return nil, fmt.Errorf("refusing to write over the input file %s; choose another -o", o.Input)
+	if sameFile(path, o.Source.Path) {
+		return nil, fmt.Errorf("refusing to write over the input file %s; choose another -o", o.Source.Path)
 	}
 	temp, err := createTemp(path)
 	if err != nil {
@@ -63,7 +63,7 @@ func Create(path string, opts Options) (Writer, error) {
 }
 
 // New returns a Writer that writes opts.Format to w, typically standard
-// output. CSV, TSV and JSON Lines stream through a buffer that Close
+// output. CSV, TSV and table.JSON Lines stream through a buffer that Close
 // flushes; XLSX is assembled in memory and written by Close. Abort stops
 // without flushing, but cannot take back what w already received. New
 // never closes w.
@@ -84,13 +84,13 @@ func New(w io.Writer, opts Options) (Writer, error) {
 // workbook's content type.
 func newEncoder(w io.Writer, o Options, path string) (encoder, error) {
 	switch o.Format {
-	case readers.FormatCSV:
+	case table.CSV:
 		return newDelimited(w, ',', o), nil
-	case readers.FormatTSV:
+	case table.TSV:
 		return newDelimited(w, '\t', o), nil
-	case readers.FormatJSONL:
+	case table.JSONL:
 		return newJSONL(w, o), nil
-	case readers.FormatXLSX:
+	case table.XLSX:
 		if o.inPlace() {
 			return openInPlace(w, o, path)
 		}
@@ -120,7 +120,7 @@ func (w *writer) Write(ctx context.Context, rec Record) error {
 		return w.err
 	}
 	for i, k := range rec.Kinds {
-		if k > JSON {
+		if k > table.JSON {
 			w.err = fmt.Errorf("%s, column %q: unknown value kind %d", w.opts.rowName(rec.Row.Num), w.opts.Added[i], k)
 			return w.err
 		}
@@ -163,7 +163,7 @@ func (w *writer) Abort() error {
 		return nil
 	}
 	w.done = true
-	if w.temp == nil && w.opts.Format != readers.FormatXLSX {
+	if w.temp == nil && w.opts.Format != table.XLSX {
 		// A stream (standard output) cannot take back what it already
 		// sent; ending it on a whole record is the best it can do.
 		return w.enc.finish()

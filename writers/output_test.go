@@ -12,9 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/enrich-dev/enrich/readers"
 )
 
 func TestOptionsErrors(t *testing.T) {
@@ -35,11 +34,11 @@ func TestOptionsErrors(t *testing.T) {
 			`no columns to write: both the header and the added columns are empty`},
 		{"line ending", Options{Header: []string{"a"}, CSVLineEnding: "\r"},
 			`csv line ending "\r": use "\n" or "\r\n"`},
-		{"header row", Options{Header: []string{"a"}, HeaderRow: -1},
+		{"header row", Options{Header: []string{"a"}, Source: table.Source{HeaderRow: -1}},
 			`header row -1: must be between 1 and 1048576`},
-		{"too many xlsx columns", Options{Format: readers.FormatXLSX, Header: make([]string, 16384), Added: []string{"r"}},
+		{"too many xlsx columns", Options{Format: table.XLSX, Header: make([]string, 16384), Added: []string{"r"}},
 			`16385 columns exceed Excel's 16384 per sheet; write to .csv or .jsonl instead`},
-		{"xlsx in place from stdin", Options{Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX, Input: "-", Header: []string{"a"}},
+		{"xlsx in place from stdin", Options{Format: table.XLSX, Source: table.Source{Format: table.XLSX, Path: "-"}, Header: []string{"a"}},
 			`xlsx output from an xlsx input is a copy of the input workbook, so it needs the input's file path, got "-"`},
 	}
 	for _, tt := range tests {
@@ -127,7 +126,7 @@ func TestCreateRefusesInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Create(tt.output, Options{Header: []string{"a"}, Added: []string{"r"}, Input: tt.input})
+			_, err := Create(tt.output, Options{Header: []string{"a"}, Added: []string{"r"}, Source: table.Source{Path: tt.input}})
 			want := "refusing to write over the input file " + tt.input + "; choose another -o"
 			if err == nil || err.Error() != want {
 				t.Errorf("got %v, want %q", err, want)
@@ -203,7 +202,7 @@ func TestCreateAtomic(t *testing.T) {
 		if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		w, err := Create(path, Options{Format: readers.FormatJSONL, Header: []string{"a"}})
+		w, err := Create(path, Options{Format: table.JSONL, Header: []string{"a"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,19 +259,19 @@ func TestCreateAtomic(t *testing.T) {
 // names OUTPUT (not the temporary file), Write or Close returns it, and
 // Close leaves no temporary file behind.
 func TestCreateWriteFails(t *testing.T) {
-	big := strings.Repeat("x", 100<<10) // more than the CSV and JSON Lines buffers
+	big := strings.Repeat("x", 100<<10) // more than the CSV and table.JSON Lines buffers
 	tests := []struct {
 		name    string
 		opts    Options
 		inPlace bool
 		rec     Record
 	}{
-		{"csv, failing in Write", Options{Format: readers.FormatCSV}, false, row(2, []string{"1"}, big)},
-		{"csv, failing in Close", Options{Format: readers.FormatCSV}, false, row(2, []string{"1"}, "short")},
-		{"tsv", Options{Format: readers.FormatTSV}, false, row(2, []string{"1"}, big)},
-		{"jsonl", Options{Format: readers.FormatJSONL}, false, row(2, []string{"1"}, big)},
-		{"xlsx", Options{Format: readers.FormatXLSX}, false, row(2, []string{"1"}, "short")},
-		{"xlsx in place", Options{Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX}, true, row(2, nil, "short")},
+		{"csv, failing in Write", Options{Format: table.CSV}, false, row(2, []string{"1"}, big)},
+		{"csv, failing in Close", Options{Format: table.CSV}, false, row(2, []string{"1"}, "short")},
+		{"tsv", Options{Format: table.TSV}, false, row(2, []string{"1"}, big)},
+		{"jsonl", Options{Format: table.JSONL}, false, row(2, []string{"1"}, big)},
+		{"xlsx", Options{Format: table.XLSX}, false, row(2, []string{"1"}, "short")},
+		{"xlsx in place", Options{Format: table.XLSX, Source: table.Source{Format: table.XLSX}}, true, row(2, nil, "short")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,12 +280,12 @@ func TestCreateWriteFails(t *testing.T) {
 			opts.Header, opts.Added = []string{"id"}, []string{"response"}
 			var keep []string
 			if tt.inPlace {
-				opts.Input = filepath.Join(dir, "in.xlsx")
+				opts.Source.Path = filepath.Join(dir, "in.xlsx")
 				book := excelize.NewFile()
 				if err := book.SetSheetCol("Sheet1", "A1", &[]any{"id", "1"}); err != nil {
 					t.Fatal(err)
 				}
-				if err := book.SaveAs(opts.Input); err != nil {
+				if err := book.SaveAs(opts.Source.Path); err != nil {
 					t.Fatal(err)
 				}
 				book.Close()
@@ -353,14 +352,14 @@ func TestCreateCommitFails(t *testing.T) {
 
 // A stream cannot take back what it sent: Abort ends it on a whole record.
 func TestStreamAbortEndsOnAWholeRecord(t *testing.T) {
-	for _, f := range []readers.Format{readers.FormatCSV, readers.FormatJSONL} {
+	for _, f := range []table.Format{table.CSV, table.JSONL} {
 		var buf bytes.Buffer
 		w, err := New(&buf, Options{Format: f, Header: []string{"a"}, Added: []string{"r"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range 2 {
-			if err := w.Write(context.Background(), Record{Row: readers.Row{Num: i + 2, Cells: []string{"x"}}, Values: []string{"y"}}); err != nil {
+			if err := w.Write(context.Background(), Record{Row: table.Row{Num: i + 2, Cells: []string{"x"}}, Values: []string{"y"}}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/enrich-dev/enrich/readers"
 )
 
 func TestStreamGolden(t *testing.T) {
@@ -25,7 +24,7 @@ func TestStreamGolden(t *testing.T) {
 	}{
 		{
 			name: "basic.csv",
-			opts: Options{Format: readers.FormatCSV, Header: []string{"id", "text"}, Added: added},
+			opts: Options{Format: table.CSV, Header: []string{"id", "text"}, Added: added},
 			recs: []Record{
 				row(2, []string{"1", "plain"}, "yes", ""),
 				row(3, []string{"2", "a,comma"}, `say "hi"`, ""),
@@ -46,7 +45,7 @@ func TestStreamGolden(t *testing.T) {
 		},
 		{
 			name: "one_column.csv",
-			opts: Options{Format: readers.FormatCSV, Header: []string{"text"}},
+			opts: Options{Format: table.CSV, Header: []string{"text"}},
 			recs: []Record{
 				row(2, []string{""}),
 				row(3, []string{"x"}),
@@ -55,12 +54,12 @@ func TestStreamGolden(t *testing.T) {
 		},
 		{
 			name: "only_added.csv",
-			opts: Options{Format: readers.FormatCSV, Added: []string{"response"}},
+			opts: Options{Format: table.CSV, Added: []string{"response"}},
 			recs: []Record{row(1, nil, ""), row(2, nil, "x")},
 		},
 		{
 			name: "basic.tsv",
-			opts: Options{Format: readers.FormatTSV, Header: []string{"id", "text"}, Added: added},
+			opts: Options{Format: table.TSV, Header: []string{"id", "text"}, Added: added},
 			recs: []Record{
 				row(2, []string{"1", "a,comma stays bare"}, "tab\tinside", ""),
 				row(3, []string{"2", `5" screen`}, "line\nbreak", "e"),
@@ -70,7 +69,7 @@ func TestStreamGolden(t *testing.T) {
 		{
 			name: "built.jsonl",
 			opts: Options{
-				Format: readers.FormatJSONL,
+				Format: table.JSONL,
 				Header: []string{"id", "", "name", "name", "name_2", "column_2"},
 				Added:  added,
 			},
@@ -82,7 +81,7 @@ func TestStreamGolden(t *testing.T) {
 		},
 		{
 			name: "raw.jsonl",
-			opts: Options{Format: readers.FormatJSONL, Header: []string{"a", "b", "s"}, Added: added},
+			opts: Options{Format: table.JSONL, Header: []string{"a", "b", "s"}, Added: added},
 			recs: []Record{
 				rawRow(1, `{"a":1,"b":[1,{"c":null}]}`, []string{"1", `[1,{"c":null}]`, ""}, "one", ""),
 				rawRow(2, `{}`, []string{"", "", ""}, "empty", ""),
@@ -95,7 +94,7 @@ func TestStreamGolden(t *testing.T) {
 		},
 		{
 			name: "no_added.jsonl",
-			opts: Options{Format: readers.FormatJSONL, Header: []string{"a"}},
+			opts: Options{Format: table.JSONL, Header: []string{"a"}},
 			recs: []Record{
 				rawRow(1, `{"a":"b"}`, []string{"b"}),
 				rawRow(2, `{}`, []string{""}),
@@ -125,11 +124,11 @@ func TestCSVReadBack(t *testing.T) {
 		opts  Options
 		rows  [][]string
 	}{
-		{"csv", ',', Options{Format: readers.FormatCSV, Header: []string{"a", "b"}},
+		{"csv", ',', Options{Format: table.CSV, Header: []string{"a", "b"}},
 			[][]string{{"", ""}, {"x,y", `"q"`}, {"a\nb", "c\rd"}, {" s ", "#"}}},
-		{"csv one column", ',', Options{Format: readers.FormatCSV, Header: []string{"a"}},
+		{"csv one column", ',', Options{Format: table.CSV, Header: []string{"a"}},
 			[][]string{{""}, {""}, {"x"}, {`"`}}},
-		{"tsv", '\t', Options{Format: readers.FormatTSV, Header: []string{"a", "b"}},
+		{"tsv", '\t', Options{Format: table.TSV, Header: []string{"a", "b"}},
 			[][]string{{"x\ty", "a,b"}, {"", `"`}}},
 	}
 	for _, tt := range tests {
@@ -197,37 +196,37 @@ func TestWriteErrors(t *testing.T) {
 	}{
 		{
 			name: "too few values",
-			opts: Options{Header: []string{"a"}, Added: []string{"r", "e"}, InputFormat: readers.FormatCSV},
+			opts: Options{Header: []string{"a"}, Added: []string{"r", "e"}, Source: table.Source{Format: table.CSV}},
 			rec:  row(7, []string{"x"}, "only one"),
 			want: "line 7: 1 values for 2 added columns",
 		},
 		{
 			name: "too many cells",
-			opts: Options{Header: []string{"a"}, Added: []string{"r"}, InputFormat: readers.FormatXLSX, Format: readers.FormatJSONL},
+			opts: Options{Header: []string{"a"}, Added: []string{"r"}, Source: table.Source{Format: table.XLSX}, Format: table.JSONL},
 			rec:  row(3, []string{"x", "y"}, "v"),
 			want: "row 3: 2 cells for a header of 1 columns",
 		},
 		{
 			name: "too few kinds",
-			opts: Options{Header: []string{"a"}, Added: []string{"r", "e"}, InputFormat: readers.FormatCSV},
-			rec:  Record{Row: readers.Row{Num: 4, Cells: []string{"x"}}, Values: []string{"1", ""}, Kinds: []Kind{Number}},
+			opts: Options{Header: []string{"a"}, Added: []string{"r", "e"}, Source: table.Source{Format: table.CSV}},
+			rec:  Record{Row: table.Row{Num: 4, Cells: []string{"x"}}, Values: []string{"1", ""}, Kinds: []table.Kind{table.Number}},
 			want: "line 4: 1 kinds for 2 added columns",
 		},
 		{
 			name: "empty kinds are not nil",
-			opts: Options{Format: readers.FormatJSONL, Header: []string{"a"}, Added: []string{"r"}, InputFormat: readers.FormatJSONL},
-			rec:  Record{Row: readers.Row{Num: 5, Cells: []string{"x"}}, Values: []string{"1"}, Kinds: []Kind{}},
+			opts: Options{Format: table.JSONL, Header: []string{"a"}, Added: []string{"r"}, Source: table.Source{Format: table.JSONL}},
+			rec:  Record{Row: table.Row{Num: 5, Cells: []string{"x"}}, Values: []string{"1"}, Kinds: []table.Kind{}},
 			want: "line 5: 0 kinds for 1 added columns",
 		},
 		{
 			name: "unknown kind",
-			opts: Options{Format: readers.FormatXLSX, Header: []string{"a"}, Added: []string{"r", "score"}},
-			rec:  Record{Row: readers.Row{Num: 6, Cells: []string{"x"}}, Values: []string{"", "1"}, Kinds: []Kind{Text, 9}},
+			opts: Options{Format: table.XLSX, Header: []string{"a"}, Added: []string{"r", "score"}},
+			rec:  Record{Row: table.Row{Num: 6, Cells: []string{"x"}}, Values: []string{"", "1"}, Kinds: []table.Kind{table.Text, 9}},
 			want: `row 6, column "score": unknown value kind 9`,
 		},
 		{
 			name: "jsonl object already has the key",
-			opts: Options{Format: readers.FormatJSONL, Header: []string{"a"}, Added: []string{"response"}, InputFormat: readers.FormatJSONL},
+			opts: Options{Format: table.JSONL, Header: []string{"a"}, Added: []string{"response"}, Source: table.Source{Format: table.JSONL}},
 			rec:  rawRow(9, `{"a":1,"respons\u0065":2}`, []string{"1"}, "v"),
 			want: `line 9: key "response" already exists in the input object; choose another name with -c/--column`,
 		},
@@ -277,14 +276,14 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
 
 func TestIOErrorSticks(t *testing.T) {
-	for _, format := range []readers.Format{readers.FormatCSV, readers.FormatJSONL, readers.FormatXLSX} {
+	for _, format := range []table.Format{table.CSV, table.JSONL, table.XLSX} {
 		t.Run(string(format), func(t *testing.T) {
 			w, err := New(failWriter{}, Options{Format: format, Header: []string{"a"}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			big := strings.Repeat("x", 100<<10) // more than the buffer
-			if format == readers.FormatXLSX {
+			if format == table.XLSX {
 				big = "x" // xlsx writes everything on Close
 			}
 			err = w.Write(context.Background(), row(2, []string{big}))

@@ -3,33 +3,18 @@ package writers
 import (
 	"context"
 
-	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 // Record is one output row: the input row, untouched, and the values of the
 // columns enrich adds, in the order of the writer's added columns.
 type Record struct {
-	Row    readers.Row
+	Row    table.Row
 	Values []string
 	// Kinds, when not nil, says how to type each of Values in formats that
 	// have types (XLSX cells, JSON values); nil means every value is text.
-	Kinds []Kind
+	Kinds []table.Kind
 }
-
-// Kind is the type of an added value.
-type Kind uint8
-
-// The kinds of added values. A Number value is JSON number text
-// ("3", "-1.5e3"), a Bool value is "true" or "false", a JSON value is any
-// JSON text (an object or array from a structured answer); each is written
-// as text where the format has no such type (CSV, TSV), and an empty value
-// is an empty cell whatever its kind.
-const (
-	Text Kind = iota
-	Number
-	Bool
-	JSON
-)
 
 // Writer receives records in input order.
 //

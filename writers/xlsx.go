@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -52,7 +53,7 @@ func checkCell(row, column, s string) error {
 // StreamWriter, which keeps rows in a temporary file rather than in memory.
 // Every text cell is an inline string, so text such as "=1+1" or "0012"
 // stays text: never a formula, never a number. Only an added value whose
-// Kind says so becomes a number or boolean cell (see cellValue).
+// table.Kind says so becomes a number or boolean cell (see cellValue).
 type workbook struct {
 	out     io.Writer
 	f       *excelize.File
@@ -108,7 +109,7 @@ func (b *workbook) encode(rec Record) error {
 	}
 	cells := padded(rec.Row.Cells, len(b.opts.Header))
 	for i, col := range b.columns {
-		s, kind := "", Text
+		s, kind := "", table.Text
 		if i < len(cells) {
 			s = cells[i]
 		} else {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -15,7 +16,7 @@ import (
 // sheets: used on an existing one it wipes its data and formats.
 //
 // Only cells in the added columns are set: as text, or as a number or
-// boolean when the value's Kind says so (see cellValue). Other sheets,
+// boolean when the value's table.Kind says so (see cellValue). Other sheets,
 // styles, formulas, merges and number cells stay as they were, and a
 // non-empty cell where a value should go is an error, never overwritten.
 type inPlace struct {
@@ -27,14 +28,14 @@ type inPlace struct {
 }
 
 func openInPlace(w io.Writer, o Options, path string) (*inPlace, error) {
-	if isStdio(o.Input) {
-		return nil, fmt.Errorf("xlsx output from an xlsx input is a copy of the input workbook, so it needs the input's file path, got %q", o.Input)
+	if isStdio(o.Source.Path) {
+		return nil, fmt.Errorf("xlsx output from an xlsx input is a copy of the input workbook, so it needs the input's file path, got %q", o.Source.Path)
 	}
-	f, err := excelize.OpenFile(o.Input)
+	f, err := excelize.OpenFile(o.Source.Path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open %s: %w", o.Input, err)
+		return nil, fmt.Errorf("cannot open %s: %w", o.Source.Path, err)
 	}
-	p := &inPlace{out: w, f: f, opts: o, sheet: o.Sheet, first: len(o.Header) + 1}
+	p := &inPlace{out: w, f: f, opts: o, sheet: o.Source.Sheet, first: len(o.Header) + 1}
 	if err := p.start(path); err != nil {
 		return nil, errors.Join(err, f.Close())
 	}
@@ -49,22 +50,22 @@ func (p *inPlace) start(path string) error {
 	if p.sheet == "" {
 		sheets := p.f.GetSheetList()
 		if len(sheets) == 0 {
-			return fmt.Errorf("%s: the workbook has no sheets", p.opts.Input)
+			return fmt.Errorf("%s: the workbook has no sheets", p.opts.Source.Path)
 		}
 		p.sheet = sheets[0]
 	}
 	if idx, err := p.f.GetSheetIndex(p.sheet); err != nil || idx < 0 {
-		return fmt.Errorf("%s: no sheet named %q", p.opts.Input, p.sheet)
+		return fmt.Errorf("%s: no sheet named %q", p.opts.Source.Path, p.sheet)
 	}
-	at := fmt.Sprintf("header row %d", p.opts.HeaderRow)
+	at := fmt.Sprintf("header row %d", p.opts.Source.HeaderRow)
 	for i, name := range p.opts.Added {
-		if err := p.put(p.first+i, p.opts.HeaderRow, at, name, name, Text); err != nil {
+		if err := p.put(p.first+i, p.opts.Source.HeaderRow, at, name, name, table.Text); err != nil {
 			return err
 		}
 	}
 	if n := len(p.opts.Header); n > 0 {
 		if err := p.lookLike(n); err != nil {
-			return fmt.Errorf("%s: sheet %q: header style: %w", p.opts.Input, p.sheet, err)
+			return fmt.Errorf("%s: sheet %q: header style: %w", p.opts.Source.Path, p.sheet, err)
 		}
 	}
 	return nil
@@ -73,7 +74,7 @@ func (p *inPlace) start(path string) error {
 // lookLike gives the added header cells the style of header column n, and
 // the added columns its width when that differs from theirs.
 func (p *inPlace) lookLike(n int) error {
-	last, err := excelize.CoordinatesToCellName(n, p.opts.HeaderRow)
+	last, err := excelize.CoordinatesToCellName(n, p.opts.Source.HeaderRow)
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func (p *inPlace) lookLike(n int) error {
 	for i := range p.opts.Added {
 		col := columnName(p.first + i)
 		if style != 0 {
-			cell := col + strconv.Itoa(p.opts.HeaderRow)
+			cell := col + strconv.Itoa(p.opts.Source.HeaderRow)
 			if err := p.f.SetCellStyle(p.sheet, cell, cell, style); err != nil {
 				return err
 			}
@@ -106,8 +107,8 @@ func (p *inPlace) lookLike(n int) error {
 
 func (p *inPlace) encode(rec Record) error {
 	num := rec.Row.Num
-	if num <= p.opts.HeaderRow || num > excelize.TotalRows {
-		return fmt.Errorf("row %d: not a data row of sheet %q, whose header is row %d", num, p.sheet, p.opts.HeaderRow)
+	if num <= p.opts.Source.HeaderRow || num > excelize.TotalRows {
+		return fmt.Errorf("row %d: not a data row of sheet %q, whose header is row %d", num, p.sheet, p.opts.Source.HeaderRow)
 	}
 	for i, v := range rec.Values {
 		if err := p.put(p.first+i, num, p.opts.rowName(num), p.opts.Added[i], v, kindOf(rec.Kinds, i)); err != nil {
@@ -120,7 +121,7 @@ func (p *inPlace) encode(rec Record) error {
 // put sets the cell at (col, row) to s, typed by kind, unless s is empty.
 // It refuses to overwrite a cell that holds a value or a formula,
 // including a cell covered by a merged range whose first cell holds one.
-func (p *inPlace) put(col, row int, at, column, s string, kind Kind) error {
+func (p *inPlace) put(col, row int, at, column, s string, kind table.Kind) error {
 	cell, err := excelize.CoordinatesToCellName(col, row)
 	if err != nil {
 		return fmt.Errorf("%s, column %q: %w", at, column, err)

@@ -11,10 +11,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/enrich-dev/enrich/readers"
 )
 
 // corpus returns the path of a workbook in shared/corpora/xlsx, which CI
@@ -148,8 +147,8 @@ func TestInPlaceCorpus(t *testing.T) {
 			before := snapshot(t, in)
 
 			w, err := Create(out, Options{
-				Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX, Input: in,
-				Sheet: tt.sheet, HeaderRow: tt.headerRow, Header: tt.header, Added: added,
+				Format: table.XLSX, Source: table.Source{Format: table.XLSX, Path: in, Sheet: tt.sheet, HeaderRow: tt.headerRow},
+				Header: tt.header, Added: added,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -258,8 +257,8 @@ func TestInPlaceRefuses(t *testing.T) {
 			t.Chdir(dir) // so the input's name in messages is just its base
 			in := filepath.Base(copyFile(t, src, dir))
 			w, err := Create("out.xlsx", Options{
-				Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX, Input: in,
-				Sheet: tt.sheet, Header: tt.header, Added: added,
+				Format: table.XLSX, Source: table.Source{Format: table.XLSX, Path: in, Sheet: tt.sheet},
+				Header: tt.header, Added: added,
 			})
 			if err == nil && tt.rec.Values != nil {
 				err = w.Write(context.Background(), tt.rec)
@@ -311,9 +310,9 @@ func TestInPlaceLooks(t *testing.T) {
 	must(f.Close())
 
 	opts := Options{
-		Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX, Input: in,
-		Sheet: "Data", HeaderRow: 3, Header: []string{"id", "text"},
-		Added: []string{"response", "response_error"},
+		Format: table.XLSX, Source: table.Source{Format: table.XLSX, Path: in, Sheet: "Data", HeaderRow: 3},
+		Header: []string{"id", "text"},
+		Added:  []string{"response", "response_error"},
 	}
 	var buf bytes.Buffer
 	w, err := New(&buf, opts) // in place works to a plain io.Writer too
@@ -367,7 +366,7 @@ func TestInPlaceRefusesInputAsOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Create(in, Options{
-		Format: readers.FormatXLSX, InputFormat: readers.FormatXLSX, Input: in,
+		Format: table.XLSX, Source: table.Source{Format: table.XLSX, Path: in},
 		Header: []string{"A1", "", "C1", "D1"}, Added: []string{"response"},
 	})
 	want := "refusing to write over the input file " + in + "; choose another -o"

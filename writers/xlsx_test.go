@@ -8,18 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/table"
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/enrich-dev/enrich/readers"
 )
 
 func TestWorkbook(t *testing.T) {
 	opts := Options{
-		Format:      readers.FormatXLSX,
-		InputFormat: readers.FormatCSV,
-		Header:      []string{"id", "text"},
-		Added:       []string{"response", "response_error"},
+		Format: table.XLSX,
+		Source: table.Source{Format: table.CSV},
+		Header: []string{"id", "text"},
+		Added:  []string{"response", "response_error"},
 	}
 	recs := []Record{
 		row(2, []string{"1", "=1+1"}, "=SUM(A1:A2)", ""),
@@ -121,14 +120,14 @@ func TestCellLimit(t *testing.T) {
 		},
 		{
 			name: "input cell counted in UTF-16",
-			opts: Options{Header: []string{"text"}, Added: []string{"response"}, InputFormat: readers.FormatCSV},
+			opts: Options{Header: []string{"text"}, Added: []string{"response"}, Source: table.Source{Format: table.CSV}},
 			rec:  row(7, []string{emoji}, fits),
 			want: `line 7, column "text": 32768 characters exceed Excel's 32,767 per cell; write to .csv or .jsonl instead`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.opts.Format = readers.FormatXLSX
+			tt.opts.Format = table.XLSX
 			path := filepath.Join(t.TempDir(), "out.xlsx")
 			w, err := Create(path, tt.opts)
 			if err != nil {

@@ -1,0 +1,140 @@
+package table
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Row is one data record of the input.
+type Row struct {
+	// Num locates the row in its source for messages and for writers that
+	// edit the source in place: the 1-based line on which a CSV/TSV record
+	// starts, the 1-based worksheet row number of an XLSX row, the 1-based
+	// line of a JSON Lines object.
+	Num int
+	// Cells holds one string per header column, exactly as read (padded with
+	// "" when the source row is shorter). Readers never alter cell text.
+	Cells []string
+	// Raw is the row's original bytes when the format has them and a writer
+	// of the same format can reuse them (a JSON Lines object), else nil.
+	Raw []byte
+}
+
+// Source describes where a reader's rows come from, so that a writer can
+// edit that source in place and word its messages in the source's terms.
+type Source struct {
+	// Path is the input file, or "" for a stream (standard input).
+	Path string
+	// Format is the input's format.
+	Format Format
+	// Sheet is the worksheet the rows come from, for a workbook.
+	Sheet string
+	// HeaderRow is the 1-based worksheet row of the header, for a
+	// workbook; 0 otherwise.
+	HeaderRow int
+}
+
+// Format names an input or output format.
+type Format string
+
+// The formats enrich reads and writes.
+const (
+	CSV   Format = "csv"
+	TSV   Format = "tsv"
+	JSONL Format = "jsonl"
+	XLSX  Format = "xlsx"
+)
+
+// Formats lists every format, for messages.
+var formats = []Format{CSV, TSV, JSONL, XLSX}
+
+// ErrUnknownFormat is wrapped by the errors of FormatOf and ParseFormat.
+var ErrUnknownFormat = errors.New("unknown format")
+
+// FormatError is a file name or a format name that names no format.
+type FormatError struct {
+	Path string // the file name; "" when a format name was parsed
+	Ext  string // the extension, or the format name given; "" when the file name has none
+}
+
+func (e *FormatError) Error() string {
+	switch {
+	case e.Path == "":
+		return fmt.Sprintf("unknown format %q; use csv, tsv, jsonl or xlsx", e.Ext)
+	case e.Ext == "":
+		return fmt.Sprintf("%s: cannot tell the format from a name without an extension", e.Path)
+	}
+	return fmt.Sprintf("%s: unknown format %q; use .csv, .tsv, .jsonl or .xlsx", e.Path, e.Ext)
+}
+
+func (e *FormatError) Unwrap() error { return ErrUnknownFormat }
+
+// FormatOf infers a format from a file name's extension. "-" and unknown
+// extensions return fallback, or a *FormatError when fallback is empty
+// ("-" alone is CSV).
+func FormatOf(path string, fallback Format) (Format, error) {
+	if path == "-" {
+		if fallback == "" {
+			return CSV, nil
+		}
+		return fallback, nil
+	}
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".csv":
+		return CSV, nil
+	case ".tsv", ".tab":
+		return TSV, nil
+	case ".jsonl", ".ndjson":
+		return JSONL, nil
+	case ".xlsx", ".xlsm":
+		return XLSX, nil
+	default:
+		if fallback != "" {
+			return fallback, nil
+		}
+		return "", &FormatError{Path: path, Ext: ext}
+	}
+}
+
+// ParseFormat checks a format's name.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range formats {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+	}
+	return "", &FormatError{Ext: s}
+}
+
+// Kind is the type of an added value.
+type Kind uint8
+
+// The kinds of added values. A Number value is JSON number text
+// ("3", "-1.5e3"), a Bool value is "true" or "false", a JSON value is any
+// JSON text (an object or array from a structured answer); each is written
+// as text where the format has no such type (CSV, TSV), and an empty value
+// is an empty cell whatever its kind.
+const (
+	Text Kind = iota
+	Number
+	Bool
+	JSON
+)
+
+// String names k in messages.
+func (k Kind) String() string {
+	switch k {
+	case Text:
+		return "text"
+	case Number:
+		return "number"
+	case Bool:
+		return "bool"
+	case JSON:
+		return "json"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
