@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/enrich-dev/enrich/internal/cli"
 )
 
 func main() {
@@ -17,27 +19,10 @@ func main() {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s := <-sigs
-		cancel(interrupted{s})
+		cancel(cli.Interrupted{Signal: s})
 		s = <-sigs
-		fmt.Fprintln(os.Stderr, "enrich: stopped at once; every answer already received is kept in the journal")
-		os.Exit(signalStatus(s))
+		fmt.Fprintln(os.Stderr, cli.StoppedAtOnce)
+		os.Exit(cli.SignalStatus(s))
 	}()
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	if sig, ok := context.Cause(ctx).(interrupted); ok && code != exitOK && code != exitRowsFailed {
-		code = signalStatus(sig.Signal)
-	}
-	os.Exit(code)
-}
-
-// interrupted is the cause of a run stopped by a signal.
-type interrupted struct{ os.Signal }
-
-func (i interrupted) Error() string { return "interrupted by " + i.Signal.String() }
-
-// signalStatus is the shell's convention: 128 + the signal's number.
-func signalStatus(s os.Signal) int {
-	if n, ok := s.(syscall.Signal); ok {
-		return 128 + int(n)
-	}
-	return exitInterrupted
+	os.Exit(cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

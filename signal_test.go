@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,31 +15,44 @@ import (
 	"github.com/enrich-dev/enrich/internal/fakeprovider"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+// asMain, set in a child's environment, makes the test binary run main
+// instead of the tests: the signal tests need a real enrich process, and
+// re-running this binary gives one without a go build.
+const asMain = "ENRICH_TEST_RUN_MAIN"
 
-// binary builds enrich once for the tests that need a real process.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "enrich-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "enrich")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+func TestMain(m *testing.M) {
+	if os.Getenv(asMain) == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// enrichCmd is a command that runs enrich as its own process, killed at
+// the end of the test if it is still running then.
+func enrichCmd(t *testing.T, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asMain+"=1", "OPENAI_API_KEY=sk-test")
+	t.Cleanup(func() {
+		if cmd.Process != nil && cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	return cmd
+}
+
+// waitFor polls cond until it holds, failing the test after a deadline
+// rather than hanging when the thing it waits for never happens.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	return binPath
 }
 
 func writeRows(t *testing.T, path string, n int) {
@@ -66,13 +78,9 @@ func interruptAndResume(t *testing.T, sig syscall.Signal, wantCode int) {
 	p := fakeprovider.New(fakeprovider.Options{Latency: 25 * time.Millisecond})
 	srv := httptest.NewServer(p)
 	defer srv.Close()
-	bin := binary(t)
 	command := func(out string, extra ...string) *exec.Cmd {
-		args := append([]string{in, "-o", out, "-p", "{{.text}}", "-j", fmt.Sprint(concurrency),
-			"--base-url", srv.URL + "/v1", "--cache", filepath.Join(dir, "cache")}, extra...)
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-test")
-		return cmd
+		return enrichCmd(t, append([]string{in, "-o", out, "-p", "{{.text}}", "-j", fmt.Sprint(concurrency),
+			"--base-url", srv.URL + "/v1", "--cache", filepath.Join(dir, "cache")}, extra...)...)
 	}
 
 	out := filepath.Join(dir, "out.csv")
@@ -82,10 +90,7 @@ func interruptAndResume(t *testing.T, sig syscall.Signal, wantCode int) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for p.Answered() < rows/3 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "a third of the answers", func() bool { return p.Answered() >= rows/3 })
 	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
@@ -148,16 +153,13 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{Fault: func(int64, string) fakeprovider.Fault { return fakeprovider.Hang }})
 	srv := httptest.NewServer(p)
 	defer srv.Close()
-	cmd := exec.Command(binary(t), in, "-o", filepath.Join(dir, "out.csv"), "-p", "{{.text}}", "--base-url", srv.URL, "--cache", dir)
-	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-test")
+	cmd := enrichCmd(t, in, "-o", filepath.Join(dir, "out.csv"), "-p", "{{.text}}", "--base-url", srv.URL, "--cache", dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for p.Requests() == 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "the first request", func() bool { return p.Requests() > 0 })
 	cmd.Process.Signal(syscall.SIGINT)
 	time.Sleep(100 * time.Millisecond)
 	start := time.Now()
@@ -176,8 +178,7 @@ func TestInterruptWhileStdinIsIdle(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
 	srv := httptest.NewServer(p)
 	defer srv.Close()
-	cmd := exec.Command(binary(t), "-", "-o", "-", "-p", "{{.a}}", "--base-url", srv.URL, "--no-cache")
-	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-test")
+	cmd := enrichCmd(t, "-", "-o", "-", "-p", "{{.a}}", "--base-url", srv.URL, "--no-cache")
 	stdin, _ := cmd.StdinPipe()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -186,9 +187,7 @@ func TestInterruptWhileStdinIsIdle(t *testing.T) {
 	}
 	defer stdin.Close()
 	stdin.Write([]byte("a\nx\n"))
-	for p.Requests() == 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, "the first request", func() bool { return p.Requests() > 0 })
 	time.Sleep(50 * time.Millisecond)
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -70,7 +70,7 @@ func openWorkbook(t *testing.T, path string) *excelize.File {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	path := filepath.Join(testdataDir, name)
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -356,3 +356,21 @@ func TestDryRunCountsTheJournal(t *testing.T) {
 		t.Errorf("dry run after a partial run:\n%s\n%s", r.stdout, r.stderr)
 	}
 }
+
+// TestMain runs the tests from the repository's root, so that command
+// lines read as a user would type them (enrich examples/products.csv …).
+func TestMain(m *testing.M) {
+	flag.Parse()
+	here, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	testdataDir = filepath.Join(here, "testdata")
+	if err := os.Chdir(filepath.Join(here, "..", "..")); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+// testdataDir is this package's testdata folder, as an absolute path.
+var testdataDir string

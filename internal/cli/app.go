@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/enrich-dev/enrich/journal"
@@ -21,8 +22,34 @@ import (
 
 const defaultBaseURL = "https://api.openai.com/v1"
 
-// run is the whole command, minus the process: main wraps it with signals
-// and os.Exit, tests call it directly.
+// Run is the whole command, minus the process: main wraps it with signals
+// and os.Exit, tests call it directly. When ctx was cancelled with an
+// Interrupted cause and the run did not finish, the status is the shell's
+// for that signal (130 for Ctrl-C, 143 for SIGTERM).
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	code := run(ctx, args, stdin, stdout, stderr)
+	if sig, ok := context.Cause(ctx).(Interrupted); ok && code != exitOK && code != exitRowsFailed {
+		code = SignalStatus(sig.Signal)
+	}
+	return code
+}
+
+// Interrupted is the cause of a run stopped by a signal.
+type Interrupted struct{ os.Signal }
+
+func (i Interrupted) Error() string { return "interrupted by " + i.Signal.String() }
+
+// SignalStatus is the shell's convention: 128 + the signal's number.
+func SignalStatus(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return exitInterrupted
+}
+
+// StoppedAtOnce is what main prints when a second signal ends the process.
+const StoppedAtOnce = "enrich: stopped at once; every answer already received is kept in the journal"
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c, err := parseFlags(args, stderr)
 	if err != nil {
