@@ -25,7 +25,7 @@ func benchRun(b *testing.B, rows, concurrency int, latency time.Duration) {
 	for b.Loop() {
 		start := time.Now()
 		runs++
-		if _, err := Run(context.Background(), &sliceReader{n: rows}, discard{}, c, Options{Template: tp, Concurrency: concurrency}); err != nil {
+		if _, err := runPipeline(context.Background(), &sliceReader{n: rows}, discard{}, c, Options{Prompt: Prompt{Template: tp}, Limits: Limits{Concurrency: concurrency}}); err != nil {
 			b.Fatal(err)
 		}
 		spent += time.Since(start)

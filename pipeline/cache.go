@@ -21,12 +21,12 @@ type Cache interface {
 // request is the request for one rendered prompt.
 func (o Options) request(prompt string) llm.Request {
 	return llm.Request{
-		Model:       o.Model,
-		System:      o.System,
+		Model:       o.Prompt.Model,
+		System:      o.Prompt.System,
 		Prompt:      prompt,
-		MaxTokens:   o.MaxTokens,
-		Temperature: o.Temperature,
-		Schema:      o.Schema.request(),
+		MaxTokens:   o.Prompt.MaxTokens,
+		Temperature: o.Prompt.Temperature,
+		Schema:      o.Prompt.Schema.request(),
 	}
 }
 
@@ -34,8 +34,8 @@ func (o Options) request(prompt string) llm.Request {
 // requests are not to be shared (sampling at temperature > 0 may want
 // each row to get its own answer).
 func (o Options) rowKey(req llm.Request, seq int64) llm.Key {
-	k := llm.KeyOf(o.Scope, req)
-	if o.NoDedupe {
+	k := llm.KeyOf(o.Resume.Scope, req)
+	if o.Resume.NoDedupe {
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(seq))
 		sum := sha256.Sum256(append(k[:], n[:]...))
@@ -47,7 +47,7 @@ func (o Options) rowKey(req llm.Request, seq int64) llm.Key {
 // flight is one request that several rows are waiting for.
 type flight struct {
 	done chan struct{}
-	resp llm.Response
+	a    answer
 	err  error
 }
 
@@ -79,15 +79,15 @@ func newShared(c Cache) *shared {
 // do returns the outcome for key: from a flight under way or done, from
 // the cache, or by calling fn. Looking in the cache under the same lock
 // that starts flights means no two rows ever both miss and both ask.
-func (s *shared) do(ctx context.Context, key llm.Key, fn func() (llm.Response, error)) (llm.Response, source, error) {
+func (s *shared) do(ctx context.Context, key llm.Key, fn func() (answer, error)) (answer, source, error) {
 	s.mu.Lock()
 	if f, ok := s.flights[key]; ok {
 		s.mu.Unlock()
 		select {
 		case <-f.done:
-			return f.resp, fromRun, f.err
+			return f.a, fromRun, f.err
 		case <-ctx.Done():
-			return llm.Response{}, fromRun, ctx.Err()
+			return answer{}, fromRun, ctx.Err()
 		}
 	}
 	if s.cache != nil {
@@ -98,14 +98,14 @@ func (s *shared) do(ctx context.Context, key llm.Key, fn func() (llm.Response, e
 				src = fromRun
 			}
 			s.mu.Unlock()
-			return resp, src, err
+			return answer{resp: resp}, src, err
 		}
 	}
 	f := &flight{done: make(chan struct{})}
 	s.flights[key] = f
 	s.mu.Unlock()
 
-	f.resp, f.err = fn()
+	f.a, f.err = fn()
 	s.mu.Lock()
 	switch {
 	case f.err != nil && ctx.Err() != nil:
@@ -116,5 +116,5 @@ func (s *shared) do(ctx context.Context, key llm.Key, fn func() (llm.Response, e
 	}
 	s.mu.Unlock()
 	close(f.done)
-	return f.resp, asked, f.err
+	return f.a, asked, f.err
 }

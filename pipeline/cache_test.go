@@ -51,8 +51,8 @@ func (r *repeatReader) Next(context.Context) (table.Row, error) {
 func TestIdenticalRequestsAreSentOnce(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{Latency: 2 * time.Millisecond})
 	w := &memWriter{}
-	stats, err := Run(context.Background(), &repeatReader{n: 1000, distinct: 40}, w, newClient(t, p),
-		Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 16, Cache: newMemCache()})
+	stats, err := runPipeline(context.Background(), &repeatReader{n: 1000, distinct: 40}, w, newClient(t, p),
+		Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 16}, Resume: Resume{Cache: newMemCache()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,15 +72,15 @@ func TestIdenticalRequestsAreSentOnce(t *testing.T) {
 func TestNoDedupeSendsEveryRow(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
 	cache := newMemCache()
-	opts := Options{Template: mustTemplate(t, "{{.text}}"), Cache: cache, NoDedupe: true}
-	if _, err := Run(context.Background(), &repeatReader{n: 100, distinct: 5}, &memWriter{}, newClient(t, p), opts); err != nil {
+	opts := Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Resume: Resume{Cache: cache, NoDedupe: true}}
+	if _, err := runPipeline(context.Background(), &repeatReader{n: 100, distinct: 5}, &memWriter{}, newClient(t, p), opts); err != nil {
 		t.Fatal(err)
 	}
 	if p.Requests() != 100 {
 		t.Errorf("%d requests, want one per row", p.Requests())
 	}
 	// Each row still resumes from its own answer.
-	if _, err := Run(context.Background(), &repeatReader{n: 100, distinct: 5}, &memWriter{}, newClient(t, p), opts); err != nil {
+	if _, err := runPipeline(context.Background(), &repeatReader{n: 100, distinct: 5}, &memWriter{}, newClient(t, p), opts); err != nil {
 		t.Fatal(err)
 	}
 	if p.Requests() != 100 {
@@ -100,8 +100,8 @@ func TestRerunReusesAnswersAndRetriesFailures(t *testing.T) {
 		return fakeprovider.OK
 	}})
 	cache := newMemCache()
-	opts := Options{Template: mustTemplate(t, "{{.text}}"), Cache: cache}
-	first, err := Run(context.Background(), &sliceReader{n: 10}, &memWriter{}, newClient(t, p), opts)
+	opts := Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Resume: Resume{Cache: cache}}
+	first, err := runPipeline(context.Background(), &sliceReader{n: 10}, &memWriter{}, newClient(t, p), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestRerunReusesAnswersAndRetriesFailures(t *testing.T) {
 	failing = false
 	mu.Unlock()
 	w := &memWriter{}
-	second, err := Run(context.Background(), &sliceReader{n: 10}, w, newClient(t, p), opts)
+	second, err := runPipeline(context.Background(), &sliceReader{n: 10}, w, newClient(t, p), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +133,8 @@ func TestCancelRecordsAnswersInFlight(t *testing.T) {
 	cache := newMemCache()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	opts := Options{Template: mustTemplate(t, "{{.text}}"), Cache: cache, Concurrency: 4, Grace: 2 * time.Second}
-	_, err := Run(ctx, &sliceReader{n: 50}, &memWriter{}, newClient(t, p), opts)
+	opts := Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 4}, Resume: Resume{Cache: cache, Grace: 2 * time.Second}}
+	_, err := runPipeline(ctx, &sliceReader{n: 50}, &memWriter{}, newClient(t, p), opts)
 	if err == nil {
 		t.Fatal("a cancelled run returned no error")
 	}
@@ -147,8 +147,8 @@ func TestCancelRecordsAnswersInFlight(t *testing.T) {
 // repeats it.
 func TestIdenticalFailingRequestIsSentOnce(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{Fault: func(int64, string) fakeprovider.Fault { return fakeprovider.Status400 }})
-	stats, err := Run(context.Background(), &repeatReader{n: 300, distinct: 1}, &memWriter{}, newClient(t, p),
-		Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 16, Cache: newMemCache()})
+	stats, err := runPipeline(context.Background(), &repeatReader{n: 300, distinct: 1}, &memWriter{}, newClient(t, p),
+		Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 16}, Resume: Resume{Cache: newMemCache()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,8 +160,8 @@ func TestIdenticalFailingRequestIsSentOnce(t *testing.T) {
 // Without a cache, identical requests are still sent once.
 func TestDedupeWithoutCache(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
-	stats, err := Run(context.Background(), &repeatReader{n: 500, distinct: 7}, &memWriter{}, newClient(t, p),
-		Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 8})
+	stats, err := runPipeline(context.Background(), &repeatReader{n: 500, distinct: 7}, &memWriter{}, newClient(t, p),
+		Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 8}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +173,8 @@ func TestDedupeWithoutCache(t *testing.T) {
 // Within one run, a reused answer counts as shared, not as from the journal.
 func TestSharedIsNotCountedAsJournal(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
-	stats, err := Run(context.Background(), &repeatReader{n: 200, distinct: 4}, &memWriter{}, newClient(t, p),
-		Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 4, Cache: newMemCache()})
+	stats, err := runPipeline(context.Background(), &repeatReader{n: 200, distinct: 4}, &memWriter{}, newClient(t, p),
+		Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 4}, Resume: Resume{Cache: newMemCache()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestSharedIsNotCountedAsJournal(t *testing.T) {
 func TestRepeatedRefusalsStopTheRun(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{Fault: func(int64, string) fakeprovider.Fault { return fakeprovider.Status401 }})
 	w := &memWriter{}
-	_, err := Run(context.Background(), &sliceReader{n: 1000}, w, newClient(t, p), Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 4})
+	_, err := runPipeline(context.Background(), &sliceReader{n: 1000}, w, newClient(t, p), Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 4}})
 	if err == nil || !strings.Contains(err.Error(), "refused 10 requests in a row") || !strings.Contains(err.Error(), "status 401") {
 		t.Fatalf("got %v, want the run stopped on repeated 401s", err)
 	}

@@ -28,12 +28,18 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	opts := pipeline.Options{Template: tmpl, Column: "greeting"}
-	w, err := writers.New(os.Stdout, writers.Options{Format: table.CSV, Header: r.Header(), Added: opts.Added()})
+	p, err := pipeline.New(llm.Mock{}, pipeline.Options{
+		Prompt:  pipeline.Prompt{Template: tmpl},
+		Columns: pipeline.Columns{Name: "greeting"},
+	})
 	if err != nil {
 		panic(err)
 	}
-	stats, err := pipeline.Run(context.Background(), r, w, llm.Mock{}, opts)
+	w, err := writers.New(os.Stdout, writers.Options{Format: table.CSV, Header: r.Header(), Added: p.Columns()})
+	if err != nil {
+		panic(err)
+	}
+	stats, err := p.Run(context.Background(), r, w) // Run closes r and commits w
 	if err != nil {
 		panic(err)
 	}
@@ -45,10 +51,48 @@ func Example() {
 	// 2 rows, 2 answered
 }
 
-// A template is checked against the header before any row is read.
-func ExampleRun_badTemplate() {
-	_, err := templates.Parse("Greet {{.nmae}}", []string{"name", "city"}, "people.csv")
+// Preview what a run would send, and what it would cost, before paying
+// for anything.
+func ExamplePipeline_Preview() {
+	in := "name,city\nAda,London\nGrace,New York\nAda,London\n"
+	r, err := readers.NewCSV(strings.NewReader(in), "people.csv", ',')
+	if err != nil {
+		panic(err)
+	}
+	defer r.Close()
+	tmpl, err := templates.Parse("Greet {{.name}} from {{.city}}", r.Header(), "people.csv")
+	if err != nil {
+		panic(err)
+	}
+	p, err := pipeline.New(llm.Mock{}, pipeline.Options{
+		Prompt: pipeline.Prompt{Template: tmpl, Model: "gpt-4o-mini", MaxTokens: 50},
+		Limits: pipeline.Limits{RPM: 60},
+	})
+	if err != nil {
+		panic(err)
+	}
+	pv, err := p.Preview(context.Background(), r, pipeline.PreviewOptions{Show: 1, Costs: true})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("row %d: %s\n", pv.Samples[0].Row, pv.Samples[0].Text)
+	fmt.Printf("%d rows, %d distinct requests to send, at least %s at 60 a minute\n", pv.Rows, pv.ToSend, pv.Time.Least)
+	// Output:
+	// row 2: Greet Ada from London
+	// 3 rows, 2 distinct requests to send, at least 2s at 60 a minute
+}
+
+// New checks the options once, before any row is read.
+func ExampleNew() {
+	tmpl, err := templates.Parse("{{.name}}", []string{"name"}, "people.csv")
+	if err != nil {
+		panic(err)
+	}
+	_, err = pipeline.New(llm.Mock{}, pipeline.Options{
+		Prompt:  pipeline.Prompt{Template: tmpl},
+		Columns: pipeline.Columns{Name: "notes", Error: "notes"},
+	})
 	fmt.Println(err)
 	// Output:
-	// template field "nmae" is not a column of people.csv; columns: "name", "city" (did you mean "name"?)
+	// the answer column and the error column are both "notes"
 }

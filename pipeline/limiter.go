@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"time"
@@ -246,3 +247,5 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+func asError(err error, target **llm.Error) bool { return err != nil && errors.As(err, target) }

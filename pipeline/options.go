@@ -3,7 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"math"
 	"time"
 
 	"github.com/enrich-dev/enrich/templates"
@@ -11,17 +11,39 @@ import (
 
 // Defaults for zero Options fields.
 const (
-	DefaultColumn      = "response"
-	DefaultConcurrency = 8
-	DefaultRetries     = 5
-	DefaultTimeout     = 2 * time.Minute
-	DefaultMaxBackoff  = 30 * time.Second
-	DefaultProgress    = 250 * time.Millisecond
+	DefaultColumn         = "response"
+	DefaultConcurrency    = 8
+	DefaultAttempts       = 6 // the first try and 5 retries
+	DefaultSchemaAttempts = 3 // the first answer and 2 re-asks
+	DefaultTimeout        = 2 * time.Minute
+	DefaultMaxBackoff     = 30 * time.Second
+	DefaultProgress       = 250 * time.Millisecond
 )
 
-// Options configures Run. The zero value of every field but Template means
-// its documented default.
+// Options configures a Pipeline. The zero value of every field but
+// Prompt.Template means its documented default.
 type Options struct {
+	Prompt  Prompt
+	Columns Columns
+	Limits  Limits
+	Resume  Resume
+
+	// Limit processes only the first Limit rows; 0 for all.
+	Limit int
+
+	// RowError words a failed row's error for its error column and for
+	// Stats.FirstError. Default: err.Error(). A command uses it to add
+	// advice in its own terms (flag names) to the facts the error carries.
+	RowError func(error) string
+
+	// Progress, when set, receives a snapshot every ProgressEvery (default
+	// 250ms) and a last one when the run ends. It must return quickly.
+	Progress      func(Stats)
+	ProgressEvery time.Duration
+}
+
+// Prompt says what each request asks.
+type Prompt struct {
 	Template *templates.Template // required
 	System   string              // system prompt, sent with every request
 
@@ -29,32 +51,48 @@ type Options struct {
 	MaxTokens   int      // 0: the provider's default
 	Temperature *float64 // nil: the provider's default
 
-	Column      string // the answer column; default "response"
-	ErrorColumn string // default Column + "_error" ("ai_error" for a Column like "ai_")
 	// Schema, when set, asks for structured answers and fills one column
-	// per schema property (named ColumnPrefix + property) instead of
-	// Column. An answer that does not validate is asked for again up to
-	// SchemaRetries times (default 2, -1 for none), then is the row's error.
-	Schema        *Schema
-	ColumnPrefix  string
-	SchemaRetries int
-	// UsageColumns adds Column_tokens_in and Column_tokens_out: the
-	// tokens the row's answer cost, as the provider counted them.
-	UsageColumns bool
+	// per schema property instead of one answer column. An answer that
+	// does not validate is asked for again, up to SchemaAttempts answers
+	// in all (default 3; 1 never asks again), then is the row's error.
+	Schema         *Schema
+	SchemaAttempts int
+}
 
-	Concurrency int           // requests in flight; default 8
-	RPM         float64       // requests per minute; 0 learns the provider's limit
-	TPM         float64       // tokens per minute (prompt estimate + answer reserve); 0 for none
-	Retries     int           // retries after the first attempt; default 5, -1 for none
-	Timeout     time.Duration // per attempt; default 2m
-	MaxBackoff  time.Duration // cap on one backoff wait without Retry-After; default 30s
-	Window      int           // rows read ahead of the writer; default max(256, 8×Concurrency)
-	Limit       int           // process only the first Limit rows; 0 for all
+// Columns names the columns a run adds.
+type Columns struct {
+	// Name is the answer column (default "response"); the error and
+	// usage columns are named after it.
+	Name string
+	// Error is the error column; default Name + "_error" ("ai_error" for
+	// a Name like "ai_" that ends in a separator).
+	Error string
+	// Prefix goes before each schema property's name to make its column.
+	Prefix string
+	// Usage adds Name_tokens_in and Name_tokens_out: the tokens the row's
+	// answer cost, as the provider counted them.
+	Usage bool
+}
 
+// Limits bounds how hard a run works the provider.
+type Limits struct {
+	Concurrency int     // requests in flight; default 8
+	RPM         float64 // requests per minute; 0 learns the provider's limit
+	TPM         float64 // tokens per minute (prompt estimate + answer reserve); 0 for none
+	// Attempts is how many times one request is tried, the first
+	// included; default 6. 1 never retries.
+	Attempts   int
+	Timeout    time.Duration // per attempt; default 2m
+	MaxBackoff time.Duration // cap on one backoff wait without Retry-After; default 30s
+	Window     int           // rows read ahead of the writer; default max(256, 8×Concurrency)
+}
+
+// Resume says how answers are kept and shared.
+type Resume struct {
 	// Cache, when set, is consulted before every request and records every
 	// answer as it arrives, so a rerun after an interruption or failure
 	// pays only for what is missing. Scope names the provider and its base
-	// URL in cache keys (see RequestKey).
+	// URL in cache keys (see llm.KeyOf).
 	Cache Cache
 	Scope string
 	// NoDedupe sends identical requests once per row instead of once per
@@ -64,68 +102,31 @@ type Options struct {
 	// recorded, after ctx is cancelled; no new request starts meanwhile.
 	// 0 abandons them at once.
 	Grace time.Duration
-
-	// Total is the number of rows when the caller knows it (for progress);
-	// 0 when unknown.
-	Total int64
-	// Progress, when set, receives a snapshot every ProgressEvery (default
-	// 250ms) and a last one when the run ends. It must return quickly.
-	Progress      func(Stats)
-	ProgressEvery time.Duration
 }
 
+// withDefaults validates o and fills in its defaults.
 func (o Options) withDefaults() (Options, error) {
-	if o.Template == nil {
+	if o.Prompt.Template == nil {
 		return o, errors.New("pipeline: no prompt template")
 	}
-	o.Column, o.ErrorColumn = o.columnNames()
-	switch {
-	case o.SchemaRetries == 0:
-		o.SchemaRetries = 2
-	case o.SchemaRetries < -1:
-		return o, fmt.Errorf("schema retries must not be negative, got %d", o.SchemaRetries)
-	case o.SchemaRetries == -1:
-		o.SchemaRetries = 0
+	if err := o.Prompt.withDefaults(); err != nil {
+		return o, err
 	}
-	if o.Column == o.ErrorColumn {
-		return o, fmt.Errorf("the answer column and the error column are both %q", o.Column)
+	o.Columns.withDefaults()
+	if o.Columns.Name == o.Columns.Error {
+		return o, fmt.Errorf("the answer column and the error column are both %q", o.Columns.Name)
 	}
-	switch {
-	case o.Concurrency == 0:
-		o.Concurrency = DefaultConcurrency
-	case o.Concurrency < 0:
-		return o, fmt.Errorf("concurrency must be at least 1, got %d", o.Concurrency)
+	if err := o.Limits.withDefaults(); err != nil {
+		return o, err
 	}
-	if o.TPM < 0 {
-		return o, fmt.Errorf("tokens per minute must not be negative, got %g", o.TPM)
-	}
-	if o.RPM < 0 {
-		return o, fmt.Errorf("requests per minute must not be negative, got %g", o.RPM)
-	}
-	switch {
-	case o.Retries == 0:
-		o.Retries = DefaultRetries
-	case o.Retries == -1:
-		o.Retries = 0
-	case o.Retries < -1:
-		return o, fmt.Errorf("retries must not be negative, got %d", o.Retries)
-	}
-	if o.Timeout == 0 {
-		o.Timeout = DefaultTimeout
-	} else if o.Timeout < 0 {
-		return o, fmt.Errorf("timeout must be positive, got %s", o.Timeout)
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = DefaultMaxBackoff
-	}
-	if o.Window <= 0 {
-		o.Window = max(256, 8*o.Concurrency)
-	}
-	if o.Window < o.Concurrency {
-		o.Window = o.Concurrency
+	if o.Resume.Grace < 0 {
+		return o, fmt.Errorf("grace must not be negative, got %s", o.Resume.Grace)
 	}
 	if o.Limit < 0 {
 		return o, fmt.Errorf("limit must not be negative, got %d", o.Limit)
+	}
+	if o.RowError == nil {
+		o.RowError = func(err error) string { return err.Error() }
 	}
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = DefaultProgress
@@ -133,43 +134,67 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// columnNames is Column and ErrorColumn with their defaults applied.
-func (o Options) columnNames() (col, errCol string) {
-	col, errCol = o.Column, o.ErrorColumn
-	if col == "" {
-		col = DefaultColumn
+func (p *Prompt) withDefaults() error {
+	switch {
+	case p.SchemaAttempts == 0:
+		p.SchemaAttempts = DefaultSchemaAttempts
+	case p.SchemaAttempts < 0:
+		return fmt.Errorf("schema attempts must be at least 1, got %d", p.SchemaAttempts)
 	}
-	if errCol == "" {
-		errCol = suffixed(col, "error")
+	if p.MaxTokens < 0 {
+		return fmt.Errorf("max tokens must not be negative, got %d", p.MaxTokens)
 	}
-	return col, errCol
+	if t := p.Temperature; t != nil && (math.IsNaN(*t) || math.IsInf(*t, 0)) {
+		return fmt.Errorf("temperature must be a number, got %g", *t)
+	}
+	return nil
 }
 
-// suffixed names a column derived from col: "response_error", or
-// "ai_error" for a prefix like "ai_" that already ends in a separator.
-func suffixed(col, suffix string) string {
-	if strings.HasSuffix(col, "_") || strings.HasSuffix(col, "-") {
-		return col + suffix
+func (c *Columns) withDefaults() {
+	if c.Name == "" {
+		c.Name = DefaultColumn
 	}
-	return col + "_" + suffix
+	if c.Error == "" {
+		c.Error = suffixed(c.Name, "error")
+	}
 }
 
-// Added returns the names of the columns Run appends to every row, in
-// order: the answer (or one column per schema property), the error, and
-// with UsageColumns the tokens in and out.
-func (o Options) Added() []string {
-	col, errCol := o.columnNames()
-	var names []string
-	if o.Schema != nil {
-		for _, p := range o.Schema.Columns() {
-			names = append(names, o.ColumnPrefix+p)
+func (l *Limits) withDefaults() error {
+	switch {
+	case l.Concurrency == 0:
+		l.Concurrency = DefaultConcurrency
+	case l.Concurrency < 0:
+		return fmt.Errorf("concurrency must be at least 1, got %d", l.Concurrency)
+	}
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"requests per minute", l.RPM}, {"tokens per minute", l.TPM}} {
+		if math.IsNaN(r.v) || math.IsInf(r.v, 0) {
+			return fmt.Errorf("%s must be a finite number, got %g", r.name, r.v)
 		}
-	} else {
-		names = append(names, col)
+		if r.v < 0 {
+			return fmt.Errorf("%s must not be negative, got %g", r.name, r.v)
+		}
 	}
-	names = append(names, errCol)
-	if o.UsageColumns {
-		names = append(names, suffixed(col, "tokens_in"), suffixed(col, "tokens_out"))
+	switch {
+	case l.Attempts == 0:
+		l.Attempts = DefaultAttempts
+	case l.Attempts < 0:
+		return fmt.Errorf("attempts must be at least 1, got %d", l.Attempts)
 	}
-	return names
+	switch {
+	case l.Timeout == 0:
+		l.Timeout = DefaultTimeout
+	case l.Timeout < 0:
+		return fmt.Errorf("timeout must be positive, got %s", l.Timeout)
+	}
+	if l.MaxBackoff <= 0 {
+		l.MaxBackoff = DefaultMaxBackoff
+	}
+	if l.Window <= 0 {
+		l.Window = max(256, 8*l.Concurrency)
+	}
+	l.Window = max(l.Window, l.Concurrency)
+	return nil
 }

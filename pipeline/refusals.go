@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/enrich-dev/enrich/llm"
@@ -44,7 +43,7 @@ func (r *refusals) note(err error) error {
 	if r.n < stopAfter {
 		return nil
 	}
-	return fmt.Errorf("stopping: the provider refused %d requests in a row (%w); fix that and run the same command again: answers received so far are kept", r.n, r.first)
+	return &RefusedError{N: r.n, First: r.first}
 }
 
 func (r *refusals) reset() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,19 +17,70 @@ import (
 	"github.com/enrich-dev/enrich/writers"
 )
 
-type job struct {
-	seq int64
-	row table.Row
+// Rows is what a Pipeline reads: every readers.Reader is one. It is
+// declared here, where it is used, so the pipeline depends on no reader.
+type Rows interface {
+	Next(ctx context.Context) (table.Row, error)
+	Close() error
 }
 
-type result struct {
-	seq int64
-	rec writers.Record
+// Pipeline is a validated configuration: New checks the options once and
+// works out the added columns; Run and Preview use them. A Pipeline holds
+// no state between calls, so one may run several inputs in turn.
+type Pipeline struct {
+	client llm.Client
+	opts   Options
+	layout layout
 }
 
+// New validates opts, fills in their defaults and returns the pipeline
+// that asks c.
+func New(c llm.Client, opts Options) (*Pipeline, error) {
+	if c == nil {
+		return nil, errors.New("pipeline: no client")
+	}
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &Pipeline{client: c, opts: opts, layout: newLayout(opts)}, nil
+}
+
+// Columns returns the names of the columns Run appends to every row, in
+// order: the answer (or one column per schema property), the error, and
+// with Columns.Usage the tokens in and out. The writer's header must end
+// with them.
+func (p *Pipeline) Columns() []string { return slices.Clone(p.layout.names) }
+
+// Run reads every row of r, asks for an answer per row, and writes each
+// row with its answer to w, in input order.
+//
+// Run takes ownership of both: it closes r when it is done reading, and
+// finishes w, with Close when every row was written or Abort (no output
+// left behind) when the run stops early. The returned Stats count the run
+// either way. The error is non-nil only when the run could not finish: a
+// read or write failure, a refusal that every row would meet, or ctx
+// being done. Rows whose request failed are counted in Stats.Failed and
+// are not an error.
+func (p *Pipeline) Run(ctx context.Context, r Rows, w writers.Writer) (Stats, error) {
+	rn := newRun(p)
+	stopProgress := rn.reportProgress()
+	err := rn.stages(ctx, r, w)
+	if cerr := r.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err == nil {
+		err = w.Close()
+	} else {
+		_ = w.Abort()
+	}
+	stopProgress()
+	return rn.stats.snapshot(), err
+}
+
+// run is one Run's state.
 type run struct {
-	opts     Options
-	client   llm.Client
+	*Pipeline
 	lim      *limiter
 	stats    *counters
 	shared   *shared
@@ -41,18 +93,17 @@ type run struct {
 	reqCtx context.Context
 }
 
-func newRun(c llm.Client, opts Options) *run {
+func newRun(p *Pipeline) *run {
 	rn := &run{
-		opts:   opts,
-		client: c,
-		lim:    newLimiter(opts.RPM),
-		stats:  &counters{start: time.Now(), total: opts.Total},
-		shared: newShared(opts.Cache),
-		base:   500 * time.Millisecond,
+		Pipeline: p,
+		lim:      newLimiter(p.opts.Limits.RPM),
+		stats:    &counters{start: time.Now()},
+		shared:   newShared(p.opts.Resume.Cache),
+		base:     500 * time.Millisecond,
 	}
-	if opts.TPM > 0 {
-		rn.tokens = newTokenBucket(opts.TPM)
-		rn.counter = cost.CounterFor(opts.Model)
+	if tpm := p.opts.Limits.TPM; tpm > 0 {
+		rn.tokens = newTokenBucket(tpm)
+		rn.counter = cost.CounterFor(p.opts.Prompt.Model)
 	}
 	return rn
 }
@@ -61,95 +112,71 @@ func newRun(c llm.Client, opts Options) *run {
 func (rn *run) graceful(ctx context.Context) (release func()) {
 	reqCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() {
-		if rn.opts.Grace <= 0 {
+		if rn.opts.Resume.Grace <= 0 {
 			cancel()
 			return
 		}
-		time.AfterFunc(rn.opts.Grace, cancel)
+		time.AfterFunc(rn.opts.Resume.Grace, cancel)
 	})
 	rn.reqCtx = reqCtx
 	return func() { stop(); cancel() }
 }
 
-// Run reads every row of r, asks c for an answer per row, and writes each
-// row with its answer to w, in input order. w's header must end with
-// opts.Added().
-//
-// Run finishes w: Close when every row was written, Abort (no output left
-// behind) when the run stops early. The returned Stats count the run
-// either way. The error is non-nil only when the run could not finish: a
-// read or write failure, or ctx being done. Rows whose request failed are
-// counted in Stats.Failed and are not an error.
-func Run(ctx context.Context, r Rows, w writers.Writer, c llm.Client, opts Options) (Stats, error) {
-	opts, err := opts.withDefaults()
-	if err != nil {
-		_ = w.Abort()
-		return Stats{}, err
-	}
-	rn := newRun(c, opts)
-	stopProgress := rn.reportProgress()
-	err = rn.stages(ctx, r, w)
-	if err == nil {
-		err = w.Close()
-	} else {
-		_ = w.Abort()
-	}
-	stopProgress()
-	return rn.stats.snapshot(), err
+// job is one row for a worker, and where its record goes: a channel of
+// its own that the writer waits on in input order.
+type job struct {
+	seq int64
+	row table.Row
+	out chan<- writers.Record // buffered 1: a worker never waits to hand it over
 }
 
+// stages runs the pipeline. Ordering is a FIFO of per-row result
+// channels (the shape of sourcegraph/conc's stream): the reader queues
+// each row's channel in input order before a worker sees the row, and the
+// writer takes the channels from the queue one by one, waiting on each.
+// The queue's capacity bounds the window, so the reader can run at most
+// Window rows ahead of the writer; no reorder map, nothing to reconcile
+// at the end: each place in the queue gets exactly one record, or none
+// when the input ends there, or the run is stopped.
 func (rn *run) stages(ctx context.Context, r Rows, w writers.Writer) error {
 	g, ctx := errgroup.WithContext(ctx)
 	defer rn.graceful(ctx)()
-	slots := make(chan struct{}, rn.opts.Window)
-	jobs := make(chan job, rn.opts.Concurrency)
-	results := make(chan result, rn.opts.Concurrency)
+	// The writer holds one place of the window, the queue the others.
+	queue := make(chan (<-chan writers.Record), rn.opts.Limits.Window-1)
+	jobs := make(chan job, rn.opts.Limits.Concurrency)
 
 	g.Go(func() error {
 		defer close(jobs)
-		return rn.read(ctx, r, slots, jobs)
+		defer close(queue)
+		return rn.read(ctx, r, queue, jobs)
 	})
-
-	var workers sync.WaitGroup
-	for range rn.opts.Concurrency {
-		workers.Add(1)
+	for range rn.opts.Limits.Concurrency {
 		g.Go(func() error {
-			defer workers.Done()
 			for j := range jobs {
-				values, kinds, err := rn.answer(ctx, j)
+				rec, err := rn.answer(ctx, j)
 				if err != nil {
 					return err
 				}
-				if !rn.typed() {
-					kinds = nil // all text: writers take nil as that
-				}
-				select {
-				case results <- result{seq: j.seq, rec: writers.Record{Row: j.row, Values: values, Kinds: kinds}}:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
+				j.out <- rec
 			}
 			return nil
 		})
 	}
-	g.Go(func() error {
-		workers.Wait()
-		close(results)
-		return nil
-	})
-
-	g.Go(func() error { return rn.write(ctx, w, slots, results) })
+	g.Go(func() error { return rn.write(ctx, w, queue) })
 	return g.Wait()
 }
 
-// read feeds jobs, taking a window slot per row so that it never runs more
-// than Window rows ahead of the writer.
-func (rn *run) read(ctx context.Context, r Rows, slots chan<- struct{}, jobs chan<- job) error {
+// read queues every row (up to Limit) for the writer and the workers. A
+// row's place in the queue is taken before the row is read, so that rows
+// read and not yet written never exceed the window.
+func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Record), jobs chan<- job) error {
 	rows, stop := pull(ctx, r)
 	defer stop()
-	for seq := int64(0); rn.opts.Limit == 0 || seq < int64(rn.opts.Limit); seq++ {
+	limit := int64(rn.opts.Limit)
+	for seq := int64(0); limit == 0 || seq < limit; seq++ {
+		out := make(chan writers.Record, 1)
 		select {
-		case slots <- struct{}{}:
+		case queue <- out:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -159,14 +186,15 @@ func (rn *run) read(ctx context.Context, r Rows, slots chan<- struct{}, jobs cha
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if errors.Is(n.err, io.EOF) {
-			return nil
-		}
 		if n.err != nil {
+			close(out) // no row for this place: the writer moves on
+			if errors.Is(n.err, io.EOF) {
+				return nil
+			}
 			return n.err
 		}
 		select {
-		case jobs <- job{seq: seq, row: n.row}:
+		case jobs <- job{seq: seq, row: n.row, out: out}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -210,61 +238,48 @@ func pull(ctx context.Context, r Rows) (<-chan pulled, func()) {
 	}
 }
 
-// write restores input order: results arrive as workers finish them and
-// wait in pending until every earlier row has been written.
-func (rn *run) write(ctx context.Context, w writers.Writer, slots <-chan struct{}, results <-chan result) error {
-	pending := make(map[int64]writers.Record)
-	next := int64(0)
+// write takes each row's record in input order as soon as it is ready.
+func (rn *run) write(ctx context.Context, w writers.Writer, queue <-chan (<-chan writers.Record)) error {
 	limit := 0
 	if cl, ok := w.(writers.CellLimiter); ok {
 		limit = cl.MaxCellChars()
 	}
-	for res := range results {
-		pending[res.seq] = res.rec
-		for {
-			rec, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			if limit > 0 {
-				rn.fit(&rec, limit)
-			}
-			if err := w.Write(ctx, rec); err != nil {
-				return fmt.Errorf("writing row %d: %w", rec.Row.Num, err)
-			}
-			rn.stats.rows.Add(1)
-			next++
-			<-slots
+	for out := range queue {
+		var rec writers.Record
+		var ok bool
+		select {
+		case rec, ok = <-out:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-	}
-	if len(pending) > 0 && ctx.Err() == nil {
-		return fmt.Errorf("internal error: %d rows never reached the writer", len(pending))
+		if !ok {
+			continue // the input ended here
+		}
+		if limit > 0 {
+			rn.fit(&rec, limit)
+		}
+		if err := w.Write(ctx, rec); err != nil {
+			return fmt.Errorf("writing row %d: %w", rec.Row.Num, err)
+		}
+		rn.stats.rows.Add(1)
 	}
 	return ctx.Err()
 }
-
-// typed reports whether records carry kinds: only schemas and usage
-// columns produce values that are not text.
-func (rn *run) typed() bool { return rn.opts.Schema != nil || rn.opts.UsageColumns }
 
 // fit cuts answers too long for the output's cells (XLSX) and says so in
 // the row's error column: the row keeps what fits instead of the writer
 // failing the whole run.
 func (rn *run) fit(rec *writers.Record, limit int) {
-	errCol := len(rec.Values) - 1
-	if rn.opts.UsageColumns {
-		errCol -= 2
-	}
-	for i := range errCol {
+	errAt := rn.layout.errAt()
+	for i := range rn.layout.answers {
 		if n := writers.CellChars(rec.Values[i]); n > limit {
 			rec.Values[i] = writers.FitCell(rec.Values[i], limit)
-			msg := fmt.Sprintf("answer cut to %d of its %d characters, the most an Excel cell holds; write .csv or .jsonl for the whole answer", limit, n)
-			if rec.Values[errCol] == "" {
+			msg := rn.opts.RowError(&CellCutError{Limit: limit, Len: n})
+			if rec.Values[errAt] == "" {
 				rn.stats.answered.Add(-1)
 				rn.noteFailure(rec.Row.Num, msg)
 			}
-			rec.Values[errCol] = msg
+			rec.Values[errAt] = msg
 		}
 	}
 }
@@ -294,12 +309,4 @@ func (rn *run) reportProgress() (stop func()) {
 		wg.Wait()
 		rn.opts.Progress(rn.stats.snapshot())
 	}
-}
-
-func asError(err error, target **llm.Error) bool { return err != nil && errors.As(err, target) }
-
-// Rows is what Run and Survey read: every readers.Reader is one. Declared
-// here, where it is used, so the pipeline depends on no reader.
-type Rows interface {
-	Next(ctx context.Context) (table.Row, error)
 }

@@ -95,7 +95,7 @@ func TestRunKeepsOrderUnderRandomLatency(t *testing.T) {
 	}}
 	r := &sliceReader{n: n}
 	w := &memWriter{reader: r}
-	stats, err := Run(context.Background(), r, w, slow, Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 16})
+	stats, err := runPipeline(context.Background(), r, w, slow, Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 16}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestWindowBoundsReadAhead(t *testing.T) {
 	}}
 	r := &sliceReader{n: 500}
 	w := &memWriter{reader: r}
-	if _, err := Run(context.Background(), r, w, c, Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 8, Window: window}); err != nil {
+	if _, err := runPipeline(context.Background(), r, w, c, Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 8, Window: window}}); err != nil {
 		t.Fatal(err)
 	}
 	if w.maxAhead > window {
@@ -210,7 +210,7 @@ func TestRowFailuresAndRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := fakeprovider.New(fakeprovider.Options{Fault: tt.fault})
 			w := &memWriter{}
-			opts := Options{Template: mustTemplate(t, "{{.text}}"), Concurrency: 2, Retries: tt.retries, Timeout: tt.timeout}
+			opts := Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limits: Limits{Concurrency: 2, Attempts: attemptsFor(tt.retries), Timeout: tt.timeout}}
 			stats, err := runFast(t, &sliceReader{n: 3}, w, newClient(t, p), opts)
 			if err != nil {
 				t.Fatal(err)
@@ -239,11 +239,11 @@ func TestRowFailuresAndRetries(t *testing.T) {
 // runFast runs with a short backoff so retry tests take milliseconds.
 func runFast(t *testing.T, r Rows, w writers.Writer, c llm.Client, opts Options) (Stats, error) {
 	t.Helper()
-	opts, err := opts.withDefaults()
+	p, err := New(c, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rn := newRun(c, opts)
+	rn := newRun(p)
 	rn.base = time.Millisecond
 	err = rn.stages(context.Background(), r, w)
 	return rn.stats.snapshot(), err
@@ -271,7 +271,7 @@ func always(prompt string, f fakeprovider.Fault) func(int64, string) fakeprovide
 func TestWriteErrorStopsTheRunAndAborts(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
 	w := &memWriter{failAt: 10}
-	_, err := Run(context.Background(), &sliceReader{n: 100}, w, newClient(t, p), Options{Template: mustTemplate(t, "{{.text}}")})
+	_, err := runPipeline(context.Background(), &sliceReader{n: 100}, w, newClient(t, p), Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}})
 	if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "row 11") {
 		t.Fatalf("got %v, want a located write error", err)
 	}
@@ -286,7 +286,7 @@ func TestCancelStopsPromptlyAndAborts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := Run(ctx, &sliceReader{n: 50}, w, newClient(t, p), Options{Template: mustTemplate(t, "{{.text}}")})
+	_, err := runPipeline(ctx, &sliceReader{n: 50}, w, newClient(t, p), Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want the context's error", err)
 	}
@@ -302,7 +302,7 @@ func TestRenderErrorIsARowError(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
 	w := &memWriter{}
 	tp := mustTemplate(t, `{{if eq .id "1"}}{{truncate 0 .text}}{{else}}{{.text}}{{end}}`)
-	stats, err := Run(context.Background(), &sliceReader{n: 3}, w, newClient(t, p), Options{Template: tp})
+	stats, err := runPipeline(context.Background(), &sliceReader{n: 3}, w, newClient(t, p), Options{Prompt: Prompt{Template: tp}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestLimitAndEmptyInput(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
 	for _, tt := range []struct{ rows, limit, want int }{{10, 4, 4}, {0, 0, 0}, {3, 10, 3}} {
 		w := &memWriter{}
-		stats, err := Run(context.Background(), &sliceReader{n: tt.rows}, w, newClient(t, p), Options{Template: mustTemplate(t, "{{.text}}"), Limit: tt.limit})
+		stats, err := runPipeline(context.Background(), &sliceReader{n: tt.rows}, w, newClient(t, p), Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Limit: tt.limit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,12 +328,13 @@ func TestLimitAndEmptyInput(t *testing.T) {
 	}
 }
 
-func TestSurveySendsNothing(t *testing.T) {
-	pv, err := Survey(context.Background(), &sliceReader{n: 10}, Options{Template: mustTemplate(t, "say {{.text}}"), Limit: 7}, SurveyOptions{Show: 2})
+func TestPreviewSendsNothing(t *testing.T) {
+	p := mustNew(t, Options{Prompt: Prompt{Template: mustTemplate(t, "say {{.text}}")}, Limit: 7})
+	pv, err := p.Preview(context.Background(), &sliceReader{n: 10}, PreviewOptions{Show: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pv.Rows != 7 || len(pv.Prompts) != 2 || pv.Prompts[1].Text != "say row-1" || pv.Prompts[1].Row != 3 {
+	if pv.Rows != 7 || len(pv.Samples) != 2 || pv.Samples[1].Text != "say row-1" || pv.Samples[1].Row != 3 {
 		t.Errorf("preview %+v, want 7 rows and the first 2 prompts", pv)
 	}
 }
@@ -349,7 +350,7 @@ func TestAnswerTooLongForACellIsARowError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stats, err := Run(context.Background(), &sliceReader{n: 2}, w, llm.Mock{}, Options{Template: tp})
+	stats, err := runPipeline(context.Background(), &sliceReader{n: 2}, w, llm.Mock{}, Options{Prompt: Prompt{Template: tp}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,4 +361,44 @@ func TestAnswerTooLongForACellIsARowError(t *testing.T) {
 	if len([]rune(got[0])) != 10 || !strings.Contains(got[1], "answer cut to 10 of its") {
 		t.Errorf("values %q, want the answer cut to 10 characters and the cut reported", got)
 	}
+}
+
+// runPipeline is New then Run, as the tests written before New had it:
+// options that New refuses abort w.
+func runPipeline(ctx context.Context, r Rows, w writers.Writer, c llm.Client, opts Options) (Stats, error) {
+	p, err := New(c, opts)
+	if err != nil {
+		_ = w.Abort()
+		return Stats{}, err
+	}
+	return p.Run(ctx, r, w)
+}
+
+// mustNew is New with a client that fails the test if it is ever asked.
+func mustNew(t testing.TB, opts Options) *Pipeline {
+	t.Helper()
+	if opts.Prompt.Template == nil {
+		opts.Prompt.Template = mustTemplate(t, "{{.text}}")
+	}
+	p, err := New(unasked{t}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type unasked struct{ t testing.TB }
+
+func (u unasked) Complete(context.Context, llm.Request) (llm.Response, error) {
+	u.t.Error("a request was sent")
+	return llm.Response{}, errors.New("no requests here")
+}
+
+// attemptsFor is Limits.Attempts for a number of retries, 0 meaning the
+// default.
+func attemptsFor(retries int) int {
+	if retries == 0 {
+		return 0
+	}
+	return retries + 1
 }

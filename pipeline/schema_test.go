@@ -109,11 +109,11 @@ func TestSchemaRoundTrips(t *testing.T) {
 			}
 			c := &scripted{texts: tt.texts}
 			w := &memWriter{}
-			opts := Options{Template: mustTemplate(t, "{{.text}}"), Schema: s, ColumnPrefix: "t_", UsageColumns: true, Cache: newMemCache()}
-			if got := opts.Added(); !cmp.Equal(got, []string{"t_category", "t_urgency", "t_summary", "t_tags", "t_refund", "response_error", "response_tokens_in", "response_tokens_out"}) {
-				t.Fatalf("Added() = %q", got)
+			opts := Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}"), Schema: s}, Columns: Columns{Prefix: "t_", Usage: true}, Resume: Resume{Cache: newMemCache()}}
+			if got := mustNew(t, opts).Columns(); !cmp.Equal(got, []string{"t_category", "t_urgency", "t_summary", "t_tags", "t_refund", "response_error", "response_tokens_in", "response_tokens_out"}) {
+				t.Fatalf("Columns() = %q", got)
 			}
-			if _, err := Run(context.Background(), &sliceReader{n: 1}, w, c, opts); err != nil {
+			if _, err := runPipeline(context.Background(), &sliceReader{n: 1}, w, c, opts); err != nil {
 				t.Fatal(err)
 			}
 			if c.n.Load() != tt.wantCalls {
@@ -129,7 +129,7 @@ func TestSchemaRoundTrips(t *testing.T) {
 			if tt.wantErr == "" && (rec.Values[6] != "10" || rec.Kinds[6] != table.Number || rec.Kinds[1] != table.Number || rec.Kinds[4] != table.Bool) {
 				t.Errorf("usage/kinds wrong: %q %v", rec.Values, rec.Kinds)
 			}
-			if tt.wantErr != "" && len(opts.Cache.(*memCache).m) != 0 {
+			if tt.wantErr != "" && len(opts.Resume.Cache.(*memCache).m) != 0 {
 				t.Error("an answer that never validated was recorded in the cache")
 			}
 		})
@@ -162,12 +162,12 @@ func TestAddedColumnNames(t *testing.T) {
 		want []string
 	}{
 		{Options{}, []string{"response", "response_error"}},
-		{Options{Column: "answer", UsageColumns: true}, []string{"answer", "answer_error", "answer_tokens_in", "answer_tokens_out"}},
-		{Options{Column: "ai_", UsageColumns: true}, []string{"ai_", "ai_error", "ai_tokens_in", "ai_tokens_out"}},
-		{Options{Column: "x", ErrorColumn: "problems"}, []string{"x", "problems"}},
+		{Options{Columns: Columns{Name: "answer", Usage: true}}, []string{"answer", "answer_error", "answer_tokens_in", "answer_tokens_out"}},
+		{Options{Columns: Columns{Name: "ai_", Usage: true}}, []string{"ai_", "ai_error", "ai_tokens_in", "ai_tokens_out"}},
+		{Options{Columns: Columns{Name: "x", Error: "problems"}}, []string{"x", "problems"}},
 	} {
-		if got := tt.opts.Added(); !cmp.Equal(got, tt.want) {
-			t.Errorf("Added() = %q, want %q", got, tt.want)
+		if got := mustNew(t, tt.opts).Columns(); !cmp.Equal(got, tt.want) {
+			t.Errorf("Columns() = %q, want %q", got, tt.want)
 		}
 	}
 }

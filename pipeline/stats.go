@@ -7,7 +7,6 @@ import (
 
 // Stats counts a run. Run returns the final Stats as its summary.
 type Stats struct {
-	Total       int64 // rows expected, when known; 0 otherwise
 	Rows        int64 // rows written
 	Answered    int64 // rows with an answer
 	Failed      int64 // rows written with an error
@@ -25,7 +24,6 @@ type Stats struct {
 // counters is the live, concurrently updated form of Stats.
 type counters struct {
 	start                                              time.Time
-	total                                              int64
 	rows, answered, failed, requests, retries, limited atomic.Int64
 	cached, shared                                     atomic.Int64
 	tokensIn, tokensOut                                atomic.Int64
@@ -34,7 +32,6 @@ type counters struct {
 
 func (c *counters) snapshot() Stats {
 	return Stats{
-		Total:       c.total,
 		Rows:        c.rows.Load(),
 		Answered:    c.answered.Load(),
 		Failed:      c.failed.Load(),

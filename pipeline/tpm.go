@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // DefaultOutputReserve is the answer tokens a request is assumed to use
-// against --tpm when no --max-tokens caps it; the provider's usage count
+// against the tokens-per-minute budget when no MaxTokens caps it; the provider's usage count
 // corrects the estimate when the answer arrives.
 const DefaultOutputReserve = 256
 
@@ -36,13 +35,6 @@ func newTokenBucket(tpm float64) *tokenBucket {
 	return &tokenBucket{rate: tpm / 60, cap: tpm, level: tpm / 60, last: time.Now()}
 }
 
-// tooBig is a request that no wait can make room for.
-type tooBig struct{ need, tpm int }
-
-func (e tooBig) Error() string {
-	return fmt.Sprintf("this request needs about %d tokens, more than the whole --tpm budget of %d a minute; raise --tpm or lower --max-tokens", e.need, e.tpm)
-}
-
 func (b *tokenBucket) refill(now time.Time) {
 	b.level = min(b.cap, b.level+now.Sub(b.last).Seconds()*b.rate)
 	b.last = now
@@ -51,7 +43,7 @@ func (b *tokenBucket) refill(now time.Time) {
 // Take waits until n tokens are available and takes them.
 func (b *tokenBucket) Take(ctx context.Context, n int) error {
 	if float64(n) > b.cap {
-		return tooBig{need: n, tpm: int(b.cap)}
+		return &BudgetError{Need: n, Budget: int(b.cap)}
 	}
 	for {
 		b.mu.Lock()

@@ -17,9 +17,9 @@ func TestTPMPacesToTheTokenBudget(t *testing.T) {
 	const tpm = 120_000 // 2,000 tokens a second
 	p := fakeprovider.New(fakeprovider.Options{TPM: tpm})
 	tp := mustTemplate(t, "Please summarise the following text in one line: {{.text}} "+strings.Repeat("padding ", 40))
-	opts := Options{Template: tp, Model: "test-model", MaxTokens: 50, Concurrency: 16, TPM: tpm}
+	opts := Options{Prompt: Prompt{Template: tp, Model: "test-model", MaxTokens: 50}, Limits: Limits{Concurrency: 16, TPM: tpm}}
 	start := time.Now()
-	stats, err := Run(context.Background(), &sliceReader{n: 30}, &memWriter{}, newClient(t, p), opts)
+	stats, err := runPipeline(context.Background(), &sliceReader{n: 30}, &memWriter{}, newClient(t, p), opts)
 	wall := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
@@ -42,16 +42,16 @@ func TestTPMPacesToTheTokenBudget(t *testing.T) {
 func TestRequestLargerThanTheBudgetIsARowError(t *testing.T) {
 	p := fakeprovider.New(fakeprovider.Options{})
 	w := &memWriter{}
-	opts := Options{Template: mustTemplate(t, "{{.text}}"), Model: "test-model", MaxTokens: 5000, TPM: 1000}
+	opts := Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}"), Model: "test-model", MaxTokens: 5000}, Limits: Limits{TPM: 1000}}
 	start := time.Now()
-	stats, err := Run(context.Background(), &sliceReader{n: 2}, w, newClient(t, p), opts)
+	stats, err := runPipeline(context.Background(), &sliceReader{n: 2}, w, newClient(t, p), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if time.Since(start) > time.Second {
 		t.Errorf("took %s: a request over the whole budget must fail at once, not wait", time.Since(start))
 	}
-	if stats.Failed != 2 || p.Requests() != 0 || !strings.Contains(w.recs[0].Values[1], "more than the whole --tpm budget of 1000") {
+	if stats.Failed != 2 || p.Requests() != 0 || !strings.Contains(w.recs[0].Values[1], "more than the whole budget of 1000 tokens a minute") {
 		t.Errorf("stats %+v, %d requests, error %q; want both rows failed unsent", stats, p.Requests(), w.recs[0].Values[1])
 	}
 }
@@ -74,8 +74,8 @@ func TestTokenBucketSettlesToUsage(t *testing.T) {
 	if b.level > 5.5 {
 		t.Errorf("level %.1f, want lowered to the provider's 5", b.level)
 	}
-	var tb tooBig
-	if err := b.Take(context.Background(), 7000); !errors.As(err, &tb) {
-		t.Errorf("Take(7000) = %v, want tooBig", err)
+	var tb *BudgetError
+	if err := b.Take(context.Background(), 7000); !errors.As(err, &tb) || tb.Need != 7000 {
+		t.Errorf("Take(7000) = %v, want a BudgetError", err)
 	}
 }

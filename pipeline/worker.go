@@ -5,48 +5,49 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"time"
 
 	"github.com/avast/retry-go/v4"
 
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/table"
+	"github.com/enrich-dev/enrich/writers"
 )
 
 // answer renders one row's prompt and gets its answer: from the cache,
 // from an identical request already under way, or from the model,
-// retrying what is worth retrying. It returns the row's record values;
-// only a stopped run or a cache that cannot record is an error.
-func (r *run) answer(ctx context.Context, j job) (values []string, kinds []table.Kind, err error) {
-	prompt, err := r.opts.Template.Render(j.row.Cells)
+// retrying what is worth retrying. It returns the row's record; only a
+// stopped run, a refusal every row would meet, or a cache that cannot
+// record is an error.
+func (r *run) answer(ctx context.Context, j job) (writers.Record, error) {
+	prompt, err := r.opts.Prompt.Template.Render(j.row.Cells)
 	if err != nil {
-		return r.failed(j, err)
+		return r.failed(j, err), nil
 	}
 	req := r.opts.request(prompt)
 	key := r.opts.rowKey(req, j.seq)
 	var errRecord error
-	resp, src, err := r.shared.do(ctx, key, func() (llm.Response, error) {
-		resp, err := r.ask(ctx, req)
-		if err == nil && r.opts.Cache != nil {
-			errRecord = r.opts.Cache.Put(key, resp)
+	a, src, err := r.shared.do(ctx, key, func() (answer, error) {
+		a, err := r.ask(ctx, req)
+		if err == nil && r.opts.Resume.Cache != nil {
+			errRecord = r.opts.Resume.Cache.Put(key, a.resp)
 		}
-		return resp, err
+		return a, err
 	})
 	switch {
 	case errRecord != nil:
-		return nil, nil, fmt.Errorf("recording the answer to row %d: %w", j.row.Num, errRecord)
+		return writers.Record{}, fmt.Errorf("recording the answer to row %d: %w", j.row.Num, errRecord)
 	case err != nil && ctx.Err() != nil:
-		return nil, nil, ctx.Err()
+		return writers.Record{}, ctx.Err()
 	case err != nil && src == fromJournal:
-		return nil, nil, err // the cache could not be read
+		return writers.Record{}, err // the cache could not be read
 	case err != nil:
 		if src == asked {
 			if stop := r.refusals.note(err); stop != nil {
-				return nil, nil, stop
+				return writers.Record{}, stop
 			}
 		}
-		return r.failed(j, err)
+		return r.failed(j, err), nil
 	}
 	switch src {
 	case asked:
@@ -56,93 +57,95 @@ func (r *run) answer(ctx context.Context, j job) (values []string, kinds []table
 	case fromRun:
 		r.stats.shared.Add(1)
 	}
-	return r.answered(j, resp)
+	return r.answered(j, a), nil
+}
+
+// answer is a response worth keeping and, with a schema, its column
+// values: parsed and validated once, where the response arrives (or, for
+// one from the journal, where it is used).
+type answer struct {
+	resp   llm.Response
+	vals   []string
+	kinds  []table.Kind
+	parsed bool
+}
+
+// parse fills a's values from its text, once.
+func (r *run) parse(a *answer) error {
+	if a.parsed {
+		return nil
+	}
+	s := r.opts.Prompt.Schema
+	if s == nil {
+		a.vals, a.kinds, a.parsed = []string{a.resp.Text}, []table.Kind{table.Text}, true
+		return nil
+	}
+	v, k, err := s.values(a.resp.Text)
+	if err != nil {
+		return err
+	}
+	a.vals, a.kinds, a.parsed = v, k, true
+	return nil
 }
 
 // ask gets one answer worth keeping: with a schema, an answer that does not
 // validate is asked for again, a bounded number of times, and never
 // recorded.
-func (r *run) ask(ctx context.Context, req llm.Request) (llm.Response, error) {
-	for try := 0; ; try++ {
+func (r *run) ask(ctx context.Context, req llm.Request) (answer, error) {
+	for try := 1; ; try++ {
 		resp, attempts, err := r.complete(ctx, req)
 		if err != nil {
 			if attempts > 1 && ctx.Err() == nil {
 				err = fmt.Errorf("%w (gave up after %d attempts)", err, attempts)
 			}
-			return resp, err
+			return answer{resp: resp}, err
 		}
-		if r.opts.Schema == nil || resp.FinishReason == "length" {
-			return resp, nil
+		a := answer{resp: resp}
+		if r.opts.Prompt.Schema == nil || resp.FinishReason == "length" {
+			return a, nil
 		}
-		_, _, verr := r.opts.Schema.values(resp.Text)
+		verr := r.parse(&a)
 		if verr == nil {
-			return resp, nil
+			return a, nil
 		}
-		if try >= r.opts.SchemaRetries {
-			if try > 0 {
-				verr = fmt.Errorf("%w (asked %d times)", verr, try+1)
+		if try >= r.opts.Prompt.SchemaAttempts {
+			if try > 1 {
+				verr = fmt.Errorf("%w (asked %d times)", verr, try)
 			}
-			return resp, verr
+			return a, verr
 		}
 		r.stats.retries.Add(1)
 	}
 }
 
-// answered turns a response into the row's values. An answer cut at the
+// answered turns an answer into the row's record. An answer cut at the
 // token limit keeps its text and says it was cut.
-func (r *run) answered(j job, resp llm.Response) ([]string, []table.Kind, error) {
-	var vals []string
-	var kinds []table.Kind
-	msg := ""
-	if r.opts.Schema == nil {
-		vals = []string{resp.Text}
-		kinds = []table.Kind{table.Text}
-	} else if v, k, err := r.opts.Schema.values(resp.Text); err == nil {
-		vals, kinds = v, k
-	} else {
+func (r *run) answered(j job, a answer) writers.Record {
+	if err := r.parse(&a); err != nil {
 		// Only a cut answer reaches here unvalidated: keep its text in the
 		// first column so nothing paid for is lost.
-		vals = make([]string, len(r.opts.Schema.Columns()))
-		kinds = make([]table.Kind, len(vals))
-		vals[0] = resp.Text
+		a.vals, a.kinds = []string{a.resp.Text}, nil
 	}
-	if resp.FinishReason == "length" {
-		msg = "answer cut at the token limit (finish_reason length); raise --max-tokens for the whole answer"
+	msg := ""
+	if a.resp.FinishReason == "length" {
+		msg = r.opts.RowError(ErrCut)
 		r.noteFailure(j.row.Num, msg)
 	} else {
 		r.stats.answered.Add(1)
 	}
-	return r.record(vals, kinds, msg, resp.Usage)
+	return r.layout.record(j.row, a.vals, a.kinds, msg, a.resp.Usage)
 }
 
-func (r *run) failed(j job, err error) ([]string, []table.Kind, error) {
-	r.noteFailure(j.row.Num, err.Error())
-	n := 1
-	if r.opts.Schema != nil {
-		n = len(r.opts.Schema.Columns())
-	}
-	return r.record(make([]string, n), make([]table.Kind, n), err.Error(), llm.Usage{})
+func (r *run) failed(j job, err error) writers.Record {
+	msg := r.opts.RowError(err)
+	r.noteFailure(j.row.Num, msg)
+	return r.layout.record(j.row, nil, nil, msg, llm.Usage{})
 }
 
 func (r *run) noteFailure(row int, msg string) {
 	r.stats.failed.Add(1)
 	located := fmt.Sprintf("row %d: %s", row, msg)
 	r.stats.firstErr.CompareAndSwap(nil, &located)
-}
-
-// record lays out the added columns: answer values, error, usage.
-func (r *run) record(vals []string, kinds []table.Kind, errMsg string, u llm.Usage) ([]string, []table.Kind, error) {
-	vals = append(vals, errMsg)
-	kinds = append(kinds, table.Text)
-	if r.opts.UsageColumns {
-		in, out := "", ""
-		if u.PromptTokens+u.CompletionTokens > 0 {
-			in, out = strconv.Itoa(u.PromptTokens), strconv.Itoa(u.CompletionTokens)
-		}
-		vals = append(vals, in, out)
-		kinds = append(kinds, table.Number, table.Number)
-	}
-	return vals, kinds, nil
 }
 
 // complete makes up to 1+Retries attempts, each paced by the shared
@@ -165,7 +168,7 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 				return llm.Response{}, retry.Unrecoverable(err)
 			}
 		}
-		actx, cancel := context.WithTimeout(r.reqCtx, r.opts.Timeout)
+		actx, cancel := context.WithTimeout(r.reqCtx, r.opts.Limits.Timeout)
 		resp, err := r.client.Complete(actx, req)
 		cancel()
 		r.stats.requests.Add(1)
@@ -186,14 +189,14 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		case ctx.Err() != nil:
 			return resp, retry.Unrecoverable(err)
 		case errors.Is(err, context.DeadlineExceeded):
-			err = fmt.Errorf("no answer within %s (--timeout): %w", r.opts.Timeout, err)
+			err = &TimeoutError{After: r.opts.Limits.Timeout, Err: err}
 		case !llm.Retryable(err):
 			return resp, retry.Unrecoverable(err)
 		}
 		return resp, err
 	},
 		retry.Context(ctx),
-		retry.Attempts(uint(r.opts.Retries)+1),
+		retry.Attempts(uint(r.opts.Limits.Attempts)),
 		retry.LastErrorOnly(true),
 		retry.DelayType(r.backoff),
 	)
@@ -207,6 +210,6 @@ func (r *run) backoff(n uint, err error, _ *retry.Config) time.Duration {
 		// A little jitter keeps workers released by the same hint apart.
 		return d + rand.N(d/10+time.Millisecond)
 	}
-	ceiling := min(r.base<<min(n, 20), r.opts.MaxBackoff)
+	ceiling := min(r.base<<min(n, 20), r.opts.Limits.MaxBackoff)
 	return ceiling/2 + rand.N(ceiling/2+1)
 }

@@ -87,11 +87,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fail(stderr, err)
 	}
 	opts := c.pipelineOptions(tmpl, scope)
-	if opts.Schema, err = c.schema(); err != nil {
+	if opts.Prompt.Schema, err = c.schema(); err != nil {
 		return fail(stderr, err)
 	}
-	if opts.Schema != nil && c.columnSet {
-		opts.ColumnPrefix = c.column
+	if opts.Prompt.Schema != nil && c.columnSet {
+		opts.Columns.Prefix = c.column
 	}
 	if c.dryRun {
 		// The preview counts what the journal already holds, so its figures
@@ -99,12 +99,28 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.output != "" && !c.noCache && !c.fresh {
 			if j, closeJournal, err := c.openJournal(stderr); err == nil && j != nil {
 				defer closeJournal()
-				opts.Cache = j
+				opts.Resume.Cache = j
 			}
 		}
-		return c.preview(ctx, r, opts, stdout, stderr)
+		p, err := pipeline.New(client, opts)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		return c.preview(ctx, p, r, stdout, stderr)
 	}
-	w, err := c.newWriter(r, inFormat, opts.Added(), stdout)
+	prog := newProgress(stderr, c.quiet, c.logFormat)
+	if price, _, ok := c.price(opts.Prompt.Model); ok && c.provider != "mock" {
+		prog.price = &price
+	}
+	opts.Progress = prog.update
+	// The options are checked, and the columns known, before OUTPUT or
+	// the journal is created; the pipeline that runs is made again below,
+	// with the journal.
+	p, err := pipeline.New(client, opts)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	w, err := c.newWriter(r, p.Columns(), stdout)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -115,27 +131,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	defer closeJournal()
 	if j != nil {
-		opts.Cache = j
+		opts.Resume.Cache = j
+		if p, err = pipeline.New(client, opts); err != nil {
+			_ = w.Abort()
+			return fail(stderr, err)
+		}
 	}
 	if c.input != "-" {
 		// A first pass counts the rows and what is already answered, and
 		// finds a malformed row before any request is paid for.
-		pv, err := survey(ctx, c.input, ropts, opts)
+		pv, err := survey(ctx, p, c.input, ropts)
 		if err != nil {
 			_ = w.Abort()
 			return fail(stderr, err)
 		}
-		opts.Total = pv.Rows
+		prog.total = pv.Rows
 		if pv.Cached > 0 && !c.noCache {
 			fmt.Fprintf(stderr, "enrich: resuming: %d of %d rows already answered (journal %s)\n", pv.Cached, pv.Rows, j.Path())
 		}
 	}
-	prog := newProgress(stderr, c.quiet, c.logFormat)
-	if price, _, ok := c.price(opts.Model); ok && c.provider != "mock" {
-		prog.price = &price
-	}
-	opts.Progress = prog.update
-	stats, err := pipeline.Run(ctx, r, w, client, opts)
+	stats, err := p.Run(ctx, r, w)
 	prog.finish(stats)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -228,34 +243,32 @@ const grace = 5 * time.Second
 
 func (c *config) pipelineOptions(tmpl *templates.Template, scope string) pipeline.Options {
 	o := pipeline.Options{
-		Scope:        scope,
-		NoDedupe:     c.noDedupe,
-		Grace:        grace,
-		Template:     tmpl,
-		System:       c.system,
-		Model:        c.model,
-		MaxTokens:    c.maxTokens,
-		Column:       c.column,
-		ErrorColumn:  c.errorColumn,
-		Concurrency:  c.concurrency,
-		RPM:          c.rpm,
-		TPM:          c.tpm,
-		UsageColumns: c.usageColumns,
-		Retries:      c.retries,
-		Timeout:      c.timeout,
-		Limit:        c.limit,
-	}
-	if c.retries == 0 {
-		o.Retries = -1
+		Prompt: pipeline.Prompt{
+			Template:  tmpl,
+			System:    c.system,
+			Model:     c.model,
+			MaxTokens: c.maxTokens,
+		},
+		Columns: pipeline.Columns{Name: c.column, Error: c.errorColumn, Usage: c.usageColumns},
+		Limits: pipeline.Limits{
+			Concurrency: c.concurrency,
+			RPM:         c.rpm,
+			TPM:         c.tpm,
+			Attempts:    c.retries + 1,
+			Timeout:     c.timeout,
+		},
+		Resume:   pipeline.Resume{Scope: scope, NoDedupe: c.noDedupe, Grace: grace},
+		Limit:    c.limit,
+		RowError: rowError,
 	}
 	if c.temperatureSet {
 		t := c.temperature
-		o.Temperature = &t
+		o.Prompt.Temperature = &t
 	}
 	return o
 }
 
-func (c *config) newWriter(r readers.Reader, inFormat table.Format, added []string, stdout io.Writer) (writers.Writer, error) {
+func (c *config) newWriter(r readers.Reader, added []string, stdout io.Writer) (writers.Writer, error) {
 	outFormat, err := table.FormatOf(c.output, table.Format(c.format))
 	if err != nil {
 		return nil, usageError{err}
@@ -273,13 +286,14 @@ func (c *config) newWriter(r readers.Reader, inFormat table.Format, added []stri
 	return writers.Create(c.output, wopts)
 }
 
-func survey(ctx context.Context, path string, ropts readers.Options, opts pipeline.Options) (pipeline.Preview, error) {
+// survey is the first pass over a file input, through a reader of its own.
+func survey(ctx context.Context, p *pipeline.Pipeline, path string, ropts readers.Options) (pipeline.Preview, error) {
 	r, err := readers.Open(path, nil, ropts)
 	if err != nil {
 		return pipeline.Preview{}, err
 	}
 	defer r.Close()
-	return pipeline.Survey(ctx, r, opts, pipeline.SurveyOptions{})
+	return p.Preview(ctx, r, pipeline.PreviewOptions{})
 }
 
 func displayName(path string) string {

@@ -87,7 +87,7 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.IntVarP(&c.concurrency, "concurrency", "j", pipeline.DefaultConcurrency, "requests in flight")
 	fs.Float64Var(&c.rpm, "rpm", 0, "requests per minute (0: learn the provider's limit)")
 	fs.Float64Var(&c.tpm, "tpm", 0, "tokens per minute: prompt estimate + answer reserve (0: no client-side limit)")
-	fs.IntVar(&c.retries, "retries", pipeline.DefaultRetries, "retries per row after the first attempt")
+	fs.IntVar(&c.retries, "retries", pipeline.DefaultAttempts-1, "retries per row after the first attempt")
 	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request")
 	fs.StringVar(&c.sheet, "sheet", "", "worksheet to read from an .xlsx input (default: the first)")
 	fs.IntVar(&c.limit, "limit", 0, "process only the first N rows")

@@ -32,6 +32,13 @@ type progress struct {
 	lastLog time.Time
 	drawn   bool
 	price   *cost.Price // for the summary's cost; nil when unknown
+	total   int64       // rows expected, when a first pass counted them; 0 otherwise
+}
+
+// snapshot is a run's Stats with the rows expected.
+type snapshot struct {
+	pipeline.Stats
+	Total int64
 }
 
 func newProgress(stderr io.Writer, quiet bool, logFormat string) *progress {
@@ -47,12 +54,13 @@ func newProgress(stderr io.Writer, quiet bool, logFormat string) *progress {
 	return p
 }
 
-func (p *progress) update(s pipeline.Stats) {
+func (p *progress) update(st pipeline.Stats) {
 	if p.quiet {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	s := snapshot{st, p.total}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", bar(s))
 		p.drawn = true
@@ -104,7 +112,7 @@ func (p *progress) jsonLog() bool {
 	return ok
 }
 
-func bar(s pipeline.Stats) string {
+func bar(s snapshot) string {
 	var b strings.Builder
 	b.WriteString("enrich: ")
 	if s.Total > 0 {
@@ -123,14 +131,14 @@ func bar(s pipeline.Stats) string {
 	return b.String()
 }
 
-func rate(s pipeline.Stats) float64 {
+func rate(s snapshot) float64 {
 	if s.Elapsed <= 0 {
 		return 0
 	}
 	return float64(s.Rows) / s.Elapsed.Seconds()
 }
 
-func eta(s pipeline.Stats) time.Duration {
+func eta(s snapshot) time.Duration {
 	r := rate(s)
 	if s.Total <= 0 || r <= 0 || s.Rows >= s.Total {
 		return 0

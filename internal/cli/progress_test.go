@@ -12,11 +12,11 @@ import (
 )
 
 func TestProgressOffATerminal(t *testing.T) {
-	s := pipeline.Stats{Total: 100, Rows: 40, Answered: 39, Failed: 1, Requests: 42, Retries: 2, TokensIn: 1000, TokensOut: 500, Elapsed: 4 * time.Second}
+	s := pipeline.Stats{Rows: 40, Answered: 39, Failed: 1, Requests: 42, Retries: 2, TokensIn: 1000, TokensOut: 500, Elapsed: 4 * time.Second}
 	t.Run("json", func(t *testing.T) {
 		var buf bytes.Buffer
 		p := newProgress(&buf, false, "json")
-		p.every = 0
+		p.every, p.total = 0, 100
 		p.price = &cost.Price{Input: 1, Output: 2}
 		p.update(s)
 		p.finish(s)
