@@ -14,8 +14,27 @@
 // Open reads the file once and keeps only an index of key → offset in
 // memory (about 50 bytes a row); answers are read back from the file when
 // needed. The file is locked while open, so two runs never write one
-// journal; the second is told so.
+// journal; the second gets ErrLocked.
 //
-// The package does not decide what a key covers (package pipeline does)
-// nor where journals live (the command does).
+// Placement is the package's too, so that a program using it resumes the
+// way the command does: PathFor names the journal of an output file (one
+// per output, or per input when writing to standard output) under a folder,
+// DefaultDir by default. The naming never changes, so journals written by
+// earlier versions are found again.
+//
+// Three ways to open one:
+//   - Open: the journal at a path, created if missing, for a run that
+//     reuses and records answers.
+//   - OpenTemp: a journal in a temporary file that Close removes, for a run
+//     that keeps nothing but still sends identical requests only once.
+//   - OpenExisting: an existing journal for lookups only, for a dry run;
+//     it writes nothing, creates nothing and takes no lock.
+//
+// Answers derive from the user's rows, so journal files are created 0600
+// and the folders Open creates 0700. Folders that already exist are left as
+// they are.
+//
+// The package does not decide what a key covers (package pipeline does),
+// nor which folder the user picked, nor what to tell the user when a
+// journal is locked or unwritable (the command does).
 package journal

@@ -1,15 +1,12 @@
 package journal
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -19,13 +16,18 @@ import (
 // ErrLocked is returned by Open when another process has the journal open.
 var ErrLocked = errors.New("the journal is in use by another enrich run")
 
+// errReadOnly is returned by Put on a journal opened with OpenExisting.
+var errReadOnly = errors.New("opened for lookups only")
+
 // SyncEvery is how often a journal with new answers is synced to disk.
 const SyncEvery = time.Second
 
 // Journal is an open journal file. Its methods are safe for concurrent use.
 type Journal struct {
-	path string
-	f    *os.File
+	path     string
+	f        *os.File
+	readOnly bool // OpenExisting: lookups only, no lock, no sync loop
+	temp     bool // OpenTemp: Close removes the file
 
 	mu     sync.RWMutex
 	index  map[llm.Key]int64 // offset of the key's latest line
@@ -45,69 +47,6 @@ type record struct {
 	F  string `json:"f,omitempty"`
 	PI int    `json:"pi,omitempty"`
 	PO int    `json:"po,omitempty"`
-}
-
-// Open opens or creates the journal at path (creating its directory) and
-// indexes it. fresh empties it first: earlier answers are forgotten.
-func Open(path string, fresh bool) (*Journal, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	if err := lock(f); err != nil {
-		f.Close()
-		if errors.Is(err, ErrLocked) {
-			return nil, fmt.Errorf("%s: %w", path, ErrLocked)
-		}
-		return nil, fmt.Errorf("journal %s: lock: %w", path, err)
-	}
-	j := &Journal{path: path, f: f, index: make(map[llm.Key]int64), stop: make(chan struct{}), done: make(chan struct{})}
-	if fresh {
-		err = f.Truncate(0)
-	} else {
-		err = j.load()
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("journal %s: %w", path, err)
-	}
-	if _, err := f.Seek(j.size, io.SeekStart); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("journal %s: %w", path, err)
-	}
-	go j.syncLoop()
-	return j, nil
-}
-
-// load indexes every complete line and cuts off a torn last one, so that
-// appends start on a line of their own.
-func (j *Journal) load() error {
-	br := bufio.NewReaderSize(j.f, 1<<16)
-	var off int64
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			var rec struct {
-				K string `json:"k"`
-			}
-			var k llm.Key
-			if json.Unmarshal(line, &rec) == nil && decodeKey(rec.K, &k) {
-				j.index[k] = off
-			}
-			off += int64(len(line))
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-	}
-	j.size = off
-	return j.f.Truncate(off)
 }
 
 func decodeKey(s string, k *llm.Key) bool {
@@ -195,6 +134,9 @@ func (j *Journal) Put(key llm.Key, resp llm.Response) error {
 	if j.closed {
 		return fmt.Errorf("journal %s: closed", j.path)
 	}
+	if j.readOnly {
+		return fmt.Errorf("journal %s: %w", j.path, errReadOnly)
+	}
 	if _, err := j.f.Write(line); err != nil {
 		j.err = fmt.Errorf("journal %s: %w", j.path, err)
 		return j.err
@@ -237,7 +179,8 @@ func (j *Journal) sync() {
 }
 
 // Close syncs and unlocks the journal. It returns the first write or sync
-// error, if any happened.
+// error, if any happened. A temporary journal (OpenTemp) is then removed; a
+// journal opened with OpenExisting is only closed.
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	if j.closed {
@@ -246,13 +189,23 @@ func (j *Journal) Close() error {
 	}
 	j.closed = true
 	j.mu.Unlock()
+	if j.readOnly {
+		return j.f.Close()
+	}
 	close(j.stop)
 	<-j.done
 	j.dirty = true
 	j.sync()
-	cerr := j.f.Close()
+	err := j.f.Close()
 	if j.err != nil {
-		return j.err
+		err = j.err
 	}
-	return cerr
+	if j.temp {
+		// Removed even after a write error: a temporary journal is of no
+		// use to anyone once closed.
+		if rerr := os.Remove(j.path); rerr != nil && err == nil {
+			err = fmt.Errorf("journal: removing the temporary journal: %w", rerr)
+		}
+	}
+	return err
 }

@@ -1,39 +1,28 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
+	"io/fs"
 
 	"github.com/enrich-dev/enrich/journal"
 )
 
-// openJournal opens the journal of this command's OUTPUT: one per output
-// file (or, for standard output, per input), under --cache DIR or the
-// user's cache directory. With --no-cache the journal is a temporary file
-// removed at the end: identical requests are still sent once, but nothing
-// is kept for a rerun. A journal held by another run is not shared: this
-// run goes on without one, after saying so.
+// openJournal opens the journal of this command's OUTPUT (journal.PathFor)
+// under --cache DIR or journal.DefaultDir. With --no-cache the journal is a
+// temporary one that closing removes: identical requests are still sent
+// once, but nothing is kept for a rerun. A journal held by another run is
+// not shared: this run goes on without one (nil), after saying so.
 func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func(), err error) {
 	if c.noCache {
-		f, err := os.CreateTemp("", "enrich-journal-*.jsonl")
+		j, err := journal.OpenTemp()
 		if err != nil {
-			return nil, nil, fmt.Errorf("temporary journal: %w", err)
-		}
-		f.Close()
-		j, err := journal.Open(f.Name(), true)
-		if err != nil {
-			os.Remove(f.Name())
 			return nil, nil, err
 		}
-		return j, func() { _ = j.Close(); _ = os.Remove(f.Name()) }, nil
+		return j, func() { _ = j.Close() }, nil
 	}
-	path, err := c.journalPath()
+	path, err := journal.PathFor(c.cacheDir, c.output, c.input)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -52,35 +41,32 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 	}, nil
 }
 
-func (c *config) journalPath() (string, error) {
-	dir := c.cacheDir
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		dir = filepath.Join(base, "enrich")
+// openJournalForPreview opens the journal a run would use, for a dry run to
+// count what it already holds. It writes nothing, creates no file or folder
+// and takes no lock, so a dry run beside a real run of the same command
+// counts what that run had recorded so far and does not stop it from
+// recording more. closeFn is never nil.
+//
+// It returns a nil journal (and a closeFn that does nothing) when there is
+// nothing to count: no journal yet, no OUTPUT, --no-cache (a run keeps
+// none) or --fresh (a run would forget it). An error means the journal
+// exists but cannot be read; the preview can go on without it.
+func (c *config) openJournalForPreview() (j *journal.Journal, closeFn func(), err error) {
+	none := func() {}
+	if c.output == "" || c.noCache || c.fresh {
+		return nil, none, nil
 	}
-	id, name := "stdout:stdin", "stdout"
-	if c.output != "-" {
-		abs, err := filepath.Abs(c.output)
-		if err != nil {
-			return "", err
-		}
-		id, name = abs, filepath.Base(c.output)
-	} else if c.input != "-" {
-		abs, err := filepath.Abs(c.input)
-		if err != nil {
-			return "", err
-		}
-		id, name = "stdout:"+abs, "stdout-"+filepath.Base(c.input)
+	path, err := journal.PathFor(c.cacheDir, c.output, c.input)
+	if err != nil {
+		return nil, none, err
 	}
-	sum := sha256.Sum256([]byte(id))
-	name = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r < ' ' {
-			return '_'
-		}
-		return r
-	}, name)
-	return filepath.Join(dir, "journals", name+"-"+hex.EncodeToString(sum[:6])+".jsonl"), nil
+	j, err = journal.OpenExisting(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, none, nil
+	}
+	if err != nil {
+		return nil, none, err
+	}
+	// Nothing was written, so closing has nothing to report.
+	return j, func() { _ = j.Close() }, nil
 }
