@@ -96,11 +96,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.dryRun {
 		// The preview counts what the journal already holds, so its figures
 		// are what the run would send; it never empties the journal.
-		if c.output != "" && !c.noCache && !c.fresh {
-			if j, closeJournal, err := c.openJournal(stderr); err == nil && j != nil {
-				defer closeJournal()
-				opts.Resume.Cache = j
-			}
+		j, closeJournal, err := c.openJournalForPreview()
+		defer closeJournal()
+		if err != nil {
+			fmt.Fprintf(stderr, "enrich: warning: %v; the preview counts no answers from it\n", err)
+		} else if j != nil {
+			opts.Resume.Cache = j
 		}
 		p, err := pipeline.New(client, opts)
 		if err != nil {
