@@ -29,6 +29,8 @@ type CSV struct {
 	br     *bufio.Reader
 	closer io.Closer // set by Open, which owns the file
 	source table.Source
+	seeker io.Seeker // the input, when Rewind can seek it back
+	start  int64     // where the input started
 	header []string
 	err    error // sticky: a reader that failed once keeps failing
 
@@ -68,13 +70,29 @@ func NewCSV(r io.Reader, name string, comma rune) (*CSV, error) {
 		name:   name,
 		comma:  byte(comma),
 		source: table.Source{Format: table.CSV},
-		br:     bufio.NewReaderSize(r, 64<<10),
-		line:   1,
-		col:    1,
 	}
 	if comma == '\t' {
 		c.source.Format = table.TSV
 	}
+	if rs, ok := r.(io.ReadSeeker); ok {
+		if pos, err := rs.Seek(0, io.SeekCurrent); err == nil {
+			c.seeker, c.start = rs, pos
+		}
+	}
+	if err := c.begin(r); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// begin reads the header from the start of r.
+func (c *CSV) begin(r io.Reader) error {
+	if c.br == nil {
+		c.br = bufio.NewReaderSize(r, 64<<10)
+	} else {
+		c.br.Reset(r)
+	}
+	c.line, c.col, c.prevCR, c.chunk, c.eof, c.err = 1, 1, false, nil, false, nil
 	// Excel writes a byte order mark before "UTF-8" CSV; it belongs to no
 	// cell, and leaving it would corrupt the first column's name.
 	if b, _ := c.br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
@@ -82,12 +100,24 @@ func NewCSV(r io.Reader, name string, comma rune) (*CSV, error) {
 	}
 	if _, err := c.readRecord(); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, detailf(ErrEmpty, "%s is empty: no header row", displayName(name))
+			return detailf(ErrEmpty, "%s is empty: no header row", displayName(c.name))
 		}
-		return nil, err
+		return err
 	}
 	c.header = c.cells(len(c.fields))
-	return c, nil
+	return nil
+}
+
+// Rewind starts over at the first row after the header, when the input
+// can be sought (a file).
+func (c *CSV) Rewind() error {
+	if c.seeker == nil {
+		return fmt.Errorf("%s: %w", displayName(c.name), ErrNotRewindable)
+	}
+	if _, err := c.seeker.Seek(c.start, io.SeekStart); err != nil {
+		return readError(c.name, err)
+	}
+	return c.begin(c.seeker.(io.Reader))
 }
 
 // Header returns a copy of the header cells exactly as read; names may be

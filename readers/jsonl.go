@@ -37,6 +37,12 @@ type JSONL struct {
 	lineBuf []byte
 	pending *table.Row // the first row, already parsed to find the header
 	err     error
+
+	// Set when the input could be sought and was read once for its keys.
+	seeker  io.ReadSeeker
+	start   int64
+	scanned int   // objects the key scan read
+	scanErr error // the bad line that stopped it, if any
 }
 
 var _ Reader = (*JSONL)(nil)
@@ -101,12 +107,35 @@ func (j *JSONL) prescan(rs io.ReadSeeker, pos int64) error {
 		}
 		return j.emptyError()
 	}
-	if _, err := rs.Seek(pos, io.SeekStart); err != nil {
+	j.seeker, j.start, j.scanned, j.scanErr = rs, pos, objects, firstErr
+	if err := j.Rewind(); err != nil {
 		return fmt.Errorf("rewind %s after reading its keys: %w", displayName(j.name), err)
 	}
-	j.br = newBOMReader(rs)
-	j.line = 0
 	return nil
+}
+
+// Rewind starts over at the first object, when the input could be sought
+// (a file); the columns stay those the key scan found.
+func (j *JSONL) Rewind() error {
+	if j.seeker == nil {
+		return fmt.Errorf("%s: %w", displayName(j.name), ErrNotRewindable)
+	}
+	if _, err := j.seeker.Seek(j.start, io.SeekStart); err != nil {
+		return readError(j.name, err)
+	}
+	j.br = newBOMReader(j.seeker)
+	j.line, j.err, j.pending = 0, nil, nil
+	return nil
+}
+
+// Count reports what the key scan of a file found: its objects, and the
+// bad line that stopped it (Next returns that error when it gets there).
+// known is false for input that was not scanned (a pipe).
+func (j *JSONL) Count() (rows int, known bool, err error) {
+	if j.seeker == nil {
+		return 0, false, nil
+	}
+	return j.scanned, true, j.scanErr
 }
 
 // Header returns a copy of the column names.

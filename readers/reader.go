@@ -2,6 +2,7 @@ package readers
 
 import (
 	"context"
+	"errors"
 
 	"github.com/enrich-dev/enrich/table"
 )
@@ -19,3 +20,23 @@ type Reader interface {
 	Source() table.Source
 	Close() error
 }
+
+// Rewinder is a reader that can start over: Rewind puts it back before
+// its first row, with the same header, so that a first pass (counting and
+// checking every row before any request is paid for) and the run share
+// one open input. Readers of files are Rewinders; a reader of a pipe
+// returns ErrNotRewindable.
+type Rewinder interface {
+	Rewind() error
+}
+
+// Counter is a reader that has already read its whole input once (JSON
+// Lines does, to find every key): Count returns the rows it found and, if
+// that pass stopped at a bad row, the error Next will return there. known
+// is false when no such pass was made (input from a pipe).
+type Counter interface {
+	Count() (rows int, known bool, err error)
+}
+
+// ErrNotRewindable is Rewind's error for input that can be read only once.
+var ErrNotRewindable = errors.New("input can be read only once")

@@ -160,6 +160,34 @@ func (x *XLSX) Next(ctx context.Context) (row table.Row, err error) {
 	}
 }
 
+// Rewind starts over at the first row after the header, without opening
+// the workbook again.
+func (x *XLSX) Rewind() (err error) {
+	if x.file == nil {
+		return fmt.Errorf("%s: the reader is closed", x.path)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: %w: excelize failed on it (%v)", x.path, ErrNotWorkbook, r)
+		}
+	}()
+	if x.rows != nil {
+		if err := x.rows.close(); err != nil {
+			return err
+		}
+	}
+	if x.rows, err = newSheetRows(x.file, x.sheet); err != nil {
+		return fmt.Errorf("%s: sheet %q: %w", x.path, x.sheet, err)
+	}
+	x.err = nil
+	for x.rows.num < x.headerRow {
+		if _, ok, err := x.rows.next(); err != nil || !ok {
+			return &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: fmt.Errorf("the sheet changed while it was read: %v", err)}
+		}
+	}
+	return nil
+}
+
 // Close releases the sheet iterator, the workbook and its temporary files.
 // It is safe to call twice.
 func (x *XLSX) Close() error {

@@ -141,7 +141,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.input != "-" {
 		// A first pass counts the rows and what is already answered, and
 		// finds a malformed row before any request is paid for.
-		pv, err := survey(ctx, p, c.input, ropts)
+		pv, err := firstPass(ctx, p, r, j, c.limit, c.input, ropts)
 		if err != nil {
 			_ = w.Abort()
 			return fail(stderr, err)
@@ -287,14 +287,37 @@ func (c *config) newWriter(r readers.Reader, added []string, stdout io.Writer) (
 	return writers.Create(c.output, wopts)
 }
 
-// survey is the first pass over a file input, through a reader of its own.
-func survey(ctx context.Context, p *pipeline.Pipeline, path string, ropts readers.Options) (pipeline.Preview, error) {
-	r, err := readers.Open(path, nil, ropts)
+// firstPass counts the rows of a file input, and what the journal
+// already answers, and finds a malformed row before any request is paid
+// for. It reads the input at most once more than the run will: not at all
+// when the reader already has (JSON Lines, for its keys) and the journal
+// holds nothing, else through the run's own reader, rewound afterwards.
+func firstPass(ctx context.Context, p *pipeline.Pipeline, r readers.Reader, j *journal.Journal, limit int, path string, ropts readers.Options) (pipeline.Preview, error) {
+	if cr, ok := r.(readers.Counter); ok && (j == nil || j.Len() == 0) {
+		if n, known, err := cr.Count(); known {
+			if err != nil && (limit == 0 || n < limit) {
+				return pipeline.Preview{}, err
+			}
+			if limit > 0 {
+				n = min(n, limit)
+			}
+			return pipeline.Preview{Rows: int64(n)}, nil
+		}
+	}
+	if rw, ok := r.(readers.Rewinder); ok {
+		pv, err := p.Preview(ctx, r, pipeline.PreviewOptions{})
+		if err != nil {
+			return pv, err
+		}
+		return pv, rw.Rewind()
+	}
+	// A reader that cannot start over: a second one reads the file.
+	r2, err := readers.Open(path, nil, ropts)
 	if err != nil {
 		return pipeline.Preview{}, err
 	}
-	defer r.Close()
-	return p.Preview(ctx, r, pipeline.PreviewOptions{})
+	defer r2.Close()
+	return p.Preview(ctx, r2, pipeline.PreviewOptions{})
 }
 
 func displayName(path string) string {
