@@ -138,3 +138,38 @@ func (k Kind) String() string {
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
+
+// Keys returns the name each header cell is addressed by, in templates and
+// as JSON object keys: the cell itself, except that an empty cell becomes
+// column_N (N 1-based), and a name seen before gets the first free suffix
+// _2, _3 …, free meaning used by no header cell and none of reserved (the
+// columns a writer adds), so every key is distinct: ["a", "a", "a_2"]
+// gives "a", "a_3", "a_2".
+func Keys(header []string, reserved ...string) []string {
+	taken := make(map[string]bool, len(header)+len(reserved))
+	for _, h := range header {
+		if h != "" {
+			taken[h] = true
+		}
+	}
+	for _, r := range reserved {
+		taken[r] = true
+	}
+	seen := make(map[string]bool, len(header))
+	keys := make([]string, len(header))
+	for i, h := range header {
+		base, free := h, !seen[h]
+		if h == "" {
+			base = "column_" + strconv.Itoa(i+1)
+			free = !taken[base] && !seen[base]
+		}
+		key := base
+		for n := 2; !free; n++ {
+			key = base + "_" + strconv.Itoa(n)
+			free = !taken[key] && !seen[key]
+		}
+		seen[key] = true
+		keys[i] = key
+	}
+	return keys
+}

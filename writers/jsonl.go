@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+
+	"github.com/enrich-dev/enrich/table"
 )
 
 // jsonl writes one table.JSON object per line. When the input row kept its
@@ -28,47 +29,13 @@ func newJSONL(w io.Writer, o Options) *jsonl {
 	j := &jsonl{bw: bufio.NewWriterSize(w, 64<<10), opts: o}
 	j.enc = json.NewEncoder(&j.str)
 	j.enc.SetEscapeHTML(false)
-	for _, k := range jsonKeys(o.Header, o.Added) {
+	for _, k := range table.Keys(o.Header, o.Added...) {
 		j.keys = append(j.keys, j.member(k))
 	}
 	for _, k := range o.Added {
 		j.added = append(j.added, j.member(k))
 	}
 	return j
-}
-
-// jsonKeys returns the object key of each header column: its name, or
-// "column_N" (N 1-based) when the name is empty. A name seen before gets
-// the first free suffix _2, _3 …, free meaning used by no header column
-// and no added column, so every key is distinct: ["a", "a", "a_2"] gives
-// "a", "a_3", "a_2".
-func jsonKeys(header, added []string) []string {
-	taken := make(map[string]bool, len(header)+len(added))
-	for _, h := range header {
-		if h != "" {
-			taken[h] = true
-		}
-	}
-	for _, a := range added {
-		taken[a] = true
-	}
-	seen := make(map[string]bool, len(header))
-	keys := make([]string, len(header))
-	for i, h := range header {
-		base, free := h, !seen[h]
-		if h == "" {
-			base = "column_" + strconv.Itoa(i+1)
-			free = !taken[base] && !seen[base]
-		}
-		key := base
-		for n := 2; !free; n++ {
-			key = base + "_" + strconv.Itoa(n)
-			free = !taken[key] && !seen[key]
-		}
-		seen[key] = true
-		keys[i] = key
-	}
-	return keys
 }
 
 // member returns the encoded `"key":` prefix of an object member.
