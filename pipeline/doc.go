@@ -2,28 +2,44 @@
 // sends one model request per row concurrently, and writes every row back,
 // in input order, with its answer (or its error) in added columns.
 //
-//	reader ──rows──▶ jobs (bounded) ──▶ N workers ──results──▶ reorder ──▶ writer
-//	   ▲                                   │  render prompt           │
-//	   │                                   │  limiter.Wait            │
-//	   │                                   │  client.Complete         │
-//	   │                                   │  retry with backoff      │
-//	   └────────── window slot freed when a row is written ◀──────────┘
+//	p, err := pipeline.New(client, opts) // validate once, work out the columns
+//	w := … a writer whose header ends with p.Columns() …
+//	pv, err := p.Preview(ctx, r, …)      // optional: count, cost and time, nothing sent
+//	stats, err := p.Run(ctx, r, w)       // Run closes r and commits (or aborts) w
+//
+// Inside Run:
+//
+//	reader ──row──▶ jobs (bounded) ──▶ N workers ──record──▶ the row's own channel
+//	   │                                 │  render prompt                │
+//	   │                                 │  cache / identical request    │
+//	   │                                 │  limiter.Wait, tokens.Take    │
+//	   │                                 │  client.Complete, retries     │
+//	   └──the row's channel──▶ queue (Window) ──▶ writer: waits on each in turn ──▶ w
+//
+// The reader puts each row's result channel on the queue, in input order,
+// before a worker sees the row; the writer takes the channels off the
+// queue one by one and waits on each. Workers finish in any order, rows
+// come out in input order, and the queue's capacity bounds how far
+// reading runs ahead of writing, so one slow row stalls reading instead of
+// letting memory grow (the shape of sourcegraph/conc's stream).
 //
 // Each stage runs in an errgroup goroutine and every send selects on the
 // group's context, so the first fatal error (an unreadable row, a failed
-// write) or a cancellation stops every stage. A row whose request fails is
-// not fatal: it carries its error to the writer, where it fills the error
-// column, and the run goes on.
-//
-// Ordering costs bounded memory: the reader may run at most Window rows
-// ahead of the writer, so one slow row stalls reading instead of letting
-// the reorder buffer grow without bound.
+// write, a refusal every row would meet) or a cancellation stops every
+// stage. A row whose request fails is not fatal: it carries its error to
+// the writer, where it fills the error column, and the run goes on.
 //
 // Rate limiting is shared by all workers (see limiter.go): a fixed pace
-// when Options.RPM is set, otherwise learned from x-ratelimit-* headers and
+// when Limits.RPM is set, otherwise learned from x-ratelimit-* headers and
 // from 429s. A 429 pauses every worker, not just the one that saw it.
 //
-// The package owns concurrency, pacing, retries, ordering and counting. It
-// does not parse files, render output formats, or print: progress and the
+// Errors are facts in the library's terms: ErrCut, *CellCutError,
+// *TimeoutError, *BudgetError, *RefusedError. Options.RowError words a
+// row's error for its error column; the command uses it to add advice
+// that names its flags.
+//
+// The package owns concurrency, pacing, retries, dedupe, ordering and
+// counting, and the layout of the added columns. It does not parse files,
+// render output formats, place journals, or print: progress and the
 // summary are handed to the caller as Stats.
 package pipeline

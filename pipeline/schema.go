@@ -157,7 +157,7 @@ func orderedProperties(raw json.RawMessage) ([]property, error) {
 
 var fieldRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_ -]*?)\s*(?::\s*(string|integer|number|boolean))?$`)
 
-// FieldsSchema builds a schema from the --fields shorthand: names separated
+// FieldsSchema builds a schema from a shorthand of fields: names separated
 // by commas, each optionally typed, e.g. "category, urgency:integer,
 // summary". Untyped fields are strings; every field is required.
 func FieldsSchema(spec string) (*Schema, error) {
@@ -167,14 +167,14 @@ func FieldsSchema(spec string) (*Schema, error) {
 		f = strings.TrimSpace(f)
 		m := fieldRE.FindStringSubmatch(f)
 		if m == nil {
-			return nil, fmt.Errorf(`--fields: %q is not NAME or NAME:TYPE (TYPE: string, integer, number or boolean)`, f)
+			return nil, fmt.Errorf(`%q is not NAME or NAME:TYPE (TYPE: string, integer, number or boolean)`, f)
 		}
 		name, typ := strings.TrimSpace(m[1]), m[2]
 		if typ == "" {
 			typ = "string"
 		}
 		if _, dup := props[name]; dup {
-			return nil, fmt.Errorf("--fields: %q is listed twice", name)
+			return nil, fmt.Errorf("%q is listed twice", name)
 		}
 		props[name] = map[string]string{"type": typ}
 		order = append(order, name)
@@ -195,7 +195,7 @@ func FieldsSchema(spec string) (*Schema, error) {
 	}
 	req, _ := json.Marshal(required)
 	fmt.Fprintf(&b, `},"required":%s,"additionalProperties":false}`, req)
-	return ParseSchema([]byte(b.String()), "--fields")
+	return ParseSchema([]byte(b.String()), "fields")
 }
 
 // Columns names the columns the schema fills, in order.

@@ -174,7 +174,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func (c *config) schema() (*pipeline.Schema, error) {
 	switch {
 	case c.fields != "":
-		return pipeline.FieldsSchema(c.fields)
+		s, err := pipeline.FieldsSchema(c.fields)
+		if err != nil {
+			return nil, fmt.Errorf("--fields: %w", err)
+		}
+		return s, nil
 	case c.schemaFile != "":
 		doc, err := os.ReadFile(c.schemaFile)
 		if err != nil {
