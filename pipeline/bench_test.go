@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/enrich-dev/enrich/internal/fakeprovider"
+	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/writers"
 )
 
@@ -43,3 +44,20 @@ func BenchmarkRunLatency(b *testing.B) { benchRun(b, 400, 40, 250*time.Milliseco
 
 // Zero latency: what the stage itself costs, HTTP included.
 func BenchmarkRunThroughput(b *testing.B) { benchRun(b, 10000, 64, 0) }
+
+// The stage alone, with no HTTP: the offline mock answers at once, so this
+// measures reading, ordering, dedupe bookkeeping and record building.
+func BenchmarkRunMock(b *testing.B) {
+	tp := mustTemplate(b, "{{.text}}")
+	p, err := New(llm.Mock{}, Options{Prompt: Prompt{Template: tp}, Limits: Limits{Concurrency: 64}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const rows = 100_000
+	for b.Loop() {
+		if _, err := p.Run(context.Background(), &sliceReader{n: rows}, discard{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -26,6 +26,9 @@ import (
 //
 // In both modes a 429 pauses every worker until the provider's Retry-After
 // has passed, so they don't stampede a limited provider.
+//
+// It reads one clock, time.Now, the one x/time/rate reads too, so its
+// tests fake both at once with testing/synctest.
 type limiter struct {
 	lim   *rate.Limiter
 	fixed bool
@@ -38,7 +41,6 @@ type limiter struct {
 	held       bool        // some Wait was delayed by the pace since lastGrow
 	oks        []time.Time // ring of recent success times, for the first cut
 	okNext     int
-	now        func() time.Time
 }
 
 const (
@@ -51,7 +53,7 @@ const (
 )
 
 func newLimiter(rpm float64) *limiter {
-	l := &limiter{ceiling: rate.Inf, now: time.Now, oks: make([]time.Time, 0, okRing)}
+	l := &limiter{ceiling: rate.Inf, oks: make([]time.Time, 0, okRing)}
 	if rpm > 0 {
 		l.fixed = true
 		l.lim = rate.NewLimiter(rate.Limit(rpm/60), 1)
@@ -78,7 +80,7 @@ func (l *limiter) Wait(ctx context.Context) error {
 		if !l.fixed && time.Since(start) > time.Millisecond {
 			l.held = true
 		}
-		paused := l.pauseUntil.After(l.now())
+		paused := l.pauseUntil.After(time.Now())
 		l.mu.Unlock()
 		if !paused {
 			return nil
@@ -89,7 +91,7 @@ func (l *limiter) Wait(ctx context.Context) error {
 func (l *limiter) waitPause(ctx context.Context) error {
 	for {
 		l.mu.Lock()
-		d := l.pauseUntil.Sub(l.now())
+		d := l.pauseUntil.Sub(time.Now())
 		l.mu.Unlock()
 		if d <= 0 {
 			return nil
@@ -108,7 +110,7 @@ func (l *limiter) Observe(resp llm.Response, err error) {
 	asError(err, &perr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
+	now := time.Now()
 	if limits.HasRemaining && limits.RemainingRequests == 0 && limits.ResetRequests > 0 {
 		l.pauseLocked(now, limits.ResetRequests)
 	}
