@@ -203,8 +203,9 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 	return resp, attempts, err
 }
 
-// backoff is exponential with full jitter (0.5s·2^n, capped), unless the
-// provider said how long to wait, which wins.
+// backoff is exponential with equal jitter (between half and all of
+// 0.5s·2^n, capped at MaxBackoff), unless the provider said how long to
+// wait, which wins.
 func (r *run) backoff(n uint, err error, _ *retry.Config) time.Duration {
 	if d := llm.RetryAfter(err); d > 0 {
 		// A little jitter keeps workers released by the same hint apart.
