@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/enrich-dev/enrich/llm"
+	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
 )
 
 // advice is what the user reads for err: the error line, after
@@ -25,6 +27,20 @@ func advice(err error) (line, hint string) {
 	if errors.As(err, &key) && key.Env != "" {
 		return reword(line, key, key.Env+" is not set"),
 			fmt.Sprintf("export %s=…, or point --base-url at a local OpenAI-compatible server, or try --provider mock offline", key.Env)
+	}
+	var sheet *readers.SheetFormatError
+	if errors.As(err, &sheet) {
+		return reword(line, sheet, fmt.Sprintf("--sheet only applies to xlsx input, and %s is read as %s", sheet.Name, sheet.Format)), ""
+	}
+	if errors.Is(err, readers.ErrHoldsText) {
+		return line, "if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"
+	}
+	var format *table.FormatError
+	if errors.As(err, &format) && format.Path != "" {
+		if format.Ext == "" {
+			return line, "pass --format csv, tsv or jsonl to say which"
+		}
+		return line, "rename it, or pass --format csv, tsv or jsonl"
 	}
 	return line, problemHint(err)
 }
