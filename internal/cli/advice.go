@@ -8,6 +8,7 @@ import (
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/readers"
 	"github.com/enrich-dev/enrich/table"
+	"github.com/enrich-dev/enrich/writers"
 )
 
 // advice is what the user reads for err: the error line, after
@@ -41,6 +42,19 @@ func advice(err error) (line, hint string) {
 			return line, "pass --format csv, tsv or jsonl to say which"
 		}
 		return line, "rename it, or pass --format csv, tsv or jsonl"
+	}
+	var column *writers.ColumnError
+	if errors.As(err, &column) {
+		switch column.Kind {
+		case writers.ErrColumnEmpty:
+			return line, "choose a name with -c/--column"
+		case writers.ErrColumnTwice:
+			return line, "choose distinct names with -c/--column"
+		}
+		return line, "choose another name with -c/--column"
+	}
+	if errors.Is(err, writers.ErrOverInput) {
+		return line, "choose another -o"
 	}
 	return line, problemHint(err)
 }
