@@ -60,3 +60,36 @@ func TestPriceOf(t *testing.T) {
 		t.Errorf("Cost = %g, want 0.45", got)
 	}
 }
+
+func TestResolve(t *testing.T) {
+	own := &Price{1, 2}
+	free := &Price{}
+	tests := []struct {
+		name     string
+		model    string
+		override *Price
+		want     Price
+		src      Source
+		ok       bool
+	}{
+		{"table", "gpt-4o-mini", nil, Price{0.15, 0.60}, FromTable, true},
+		{"not in the table", "llama3.2", nil, Price{}, FromTable, false},
+		{"override wins over the table", "gpt-4o-mini", own, Price{1, 2}, FromOverride, true},
+		{"override for an unknown model", "llama3.2", own, Price{1, 2}, FromOverride, true},
+		{"a free override is a price", "llama3.2", free, Price{}, FromOverride, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, src, ok := Resolve(tt.model, tt.override)
+			if got != tt.want || src != tt.src || ok != tt.ok {
+				t.Errorf("Resolve(%q, %v) = %v, %v, %v; want %v, %v, %v", tt.model, tt.override, got, src, ok, tt.want, tt.src, tt.ok)
+			}
+		})
+	}
+	if got, want := FromTable.String(), "list price of "+PricesAsOf; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := FromOverride.String(); got != "override" {
+		t.Errorf("got %q, want override", got)
+	}
+}

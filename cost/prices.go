@@ -7,8 +7,37 @@ import (
 )
 
 // PricesAsOf dates the built-in table. Prices change: check the
-// provider's page, and override with Price{} from flags when they differ.
+// provider's page, and pass Resolve an override when they differ.
 const PricesAsOf = "2025-08"
+
+// Source says where the price Resolve returns comes from.
+type Source int
+
+const (
+	// FromTable: the built-in list prices, as published in PricesAsOf.
+	FromTable Source = iota
+	// FromOverride: the caller's own price.
+	FromOverride
+)
+
+// String names s in messages.
+func (s Source) String() string {
+	if s == FromOverride {
+		return "override"
+	}
+	return "list price of " + PricesAsOf
+}
+
+// Resolve is the price to count model's tokens at: override when it is
+// not nil (a caller's own figures win over a dated table), else PriceOf's.
+// ok is false when neither knows one.
+func Resolve(model string, override *Price) (p Price, src Source, ok bool) {
+	if override != nil {
+		return *override, FromOverride, true
+	}
+	p, ok = PriceOf(model)
+	return p, FromTable, ok
+}
 
 // Price is what a model costs in US dollars per million tokens.
 type Price struct {

@@ -2,7 +2,6 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"net/http"
 )
 
@@ -19,6 +18,9 @@ const (
 // anthropicName is the Anthropic client's name in New and Error.Provider.
 const anthropicName = "anthropic"
 
+// anthropicPath is where requests go under the base URL.
+const anthropicPath = "v1/messages"
+
 // AnthropicOptions configures a client for Anthropic's Messages API.
 type AnthropicOptions struct {
 	// BaseURL is the API root, without "/v1"; requests go to
@@ -27,7 +29,8 @@ type AnthropicOptions struct {
 	// $ANTHROPIC_BASE_URL: that is the CLI's job.
 	BaseURL string
 
-	// APIKey is sent as "x-api-key: KEY". Required.
+	// APIKey is sent as "x-api-key: KEY". Required: NewAnthropic fails
+	// with a *KeyError without one.
 	APIKey string
 
 	// HTTPClient is used as given when not nil; see OpenAIOptions.HTTPClient.
@@ -53,13 +56,13 @@ var _ Client = (*Anthropic)(nil)
 // NewAnthropic checks opts and returns a client.
 func NewAnthropic(opts AnthropicOptions) (*Anthropic, error) {
 	if opts.APIKey == "" {
-		return nil, errors.New("an Anthropic API key is required")
+		return nil, &KeyError{Provider: anthropicName, Env: KeyEnv(anthropicName)}
 	}
 	base := opts.BaseURL
 	if base == "" {
 		base = DefaultAnthropicBaseURL
 	}
-	p, err := newPoster(anthropicName, base, []string{"v1", "messages"}, opts.APIKey, opts.HTTPClient, opts.MaxConns)
+	p, err := newPoster(anthropicName, base, anthropicPath, opts.APIKey, opts.HTTPClient, opts.MaxConns)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func TestNewAnthropic(t *testing.T) {
 		{"default", AnthropicOptions{APIKey: "k"}, "https://api.anthropic.com/v1/messages", ""},
 		{"trailing slash", AnthropicOptions{APIKey: "k", BaseURL: "https://api.anthropic.com/"}, "https://api.anthropic.com/v1/messages", ""},
 		{"proxy prefix", AnthropicOptions{APIKey: "k", BaseURL: "http://localhost:4000/anthropic/"}, "http://localhost:4000/anthropic/v1/messages", ""},
-		{"no key", AnthropicOptions{}, "", "an Anthropic API key is required"},
+		{"no key", AnthropicOptions{}, "", "an API key is required for anthropic"},
 		{"ftp", AnthropicOptions{APIKey: "k", BaseURL: "ftp://h"}, "", `base URL "ftp://h" is not an http(s) URL`},
 		{"no scheme", AnthropicOptions{APIKey: "k", BaseURL: "api.anthropic.com"}, "", `base URL "api.anthropic.com" is not an http(s) URL`},
 		{"password hidden", AnthropicOptions{APIKey: "k", BaseURL: "ftp://u:hunter2@h/"}, "", `base URL "ftp://u:xxxxx@h/" is not an http(s) URL`},
@@ -230,56 +230,56 @@ func TestAnthropicErrors(t *testing.T) {
 		return `{"type":"error","error":{"type":"` + typ + `","message":"` + msg + `"},"request_id":"req_1"}`
 	}
 	tests := []struct {
-		name string
-		req  Request
-		in   canned
-		want Error
-		hint string
+		name    string
+		req     Request
+		in      canned
+		want    Error
+		problem Problem
 	}{
 		// 2xx without a usable answer.
-		{"refusal", plain, canned{body: message(`[]`, `"refusal"`)}, Error{Message: "model refused", Code: "refusal"}, ""},
-		{"refusal with text", plain, canned{body: message(`[{"type":"text","text":"I can't\nhelp."}]`, `"refusal"`)}, Error{Message: "model refused: I can't help.", Code: "refusal"}, ""},
-		{"empty content", plain, canned{body: message(`[]`, `"end_turn"`)}, Error{Message: "response has no content (finish_reason stop)"}, ""},
-		{"content missing", plain, canned{body: `{"type":"message"}`}, Error{Message: "response has no content (finish_reason not given)"}, ""},
+		{"refusal", plain, canned{body: message(`[]`, `"refusal"`)}, Error{Message: "model refused", Code: "refusal"}, Unknown},
+		{"refusal with text", plain, canned{body: message(`[{"type":"text","text":"I can't\nhelp."}]`, `"refusal"`)}, Error{Message: "model refused: I can't help.", Code: "refusal"}, Unknown},
+		{"empty content", plain, canned{body: message(`[]`, `"end_turn"`)}, Error{Message: "response has no content (finish_reason stop)"}, Unknown},
+		{"content missing", plain, canned{body: `{"type":"message"}`}, Error{Message: "response has no content (finish_reason not given)"}, Unknown},
 		{"cap ran out before any text", plain, canned{body: message(`[{"type":"thinking","thinking":"..."}]`, `"max_tokens"`)}, Error{Message: "response has no content (finish_reason length)"},
-			"the token cap ran out before any answer (reasoning models think first); raise the max tokens"},
-		{"schema but only text", structured, canned{body: message(`[{"type":"text","text":"{\"label\":\"fruit\"}"}]`, `"end_turn"`)}, Error{Message: "response has no content (finish_reason stop)"}, ""},
-		{"tool input null", structured, canned{body: message(`[{"type":"tool_use","name":"answer","input":null}]`, `"tool_use"`)}, Error{Message: "response has no content (finish_reason stop)"}, ""},
+			CapBeforeAnswer},
+		{"schema but only text", structured, canned{body: message(`[{"type":"text","text":"{\"label\":\"fruit\"}"}]`, `"end_turn"`)}, Error{Message: "response has no content (finish_reason stop)"}, Unknown},
+		{"tool input null", structured, canned{body: message(`[{"type":"tool_use","name":"answer","input":null}]`, `"tool_use"`)}, Error{Message: "response has no content (finish_reason stop)"}, Unknown},
 		{"overloaded in a 200", plain, canned{body: anthropicError("overloaded_error", "Overloaded")}, Error{Message: "provider error: Overloaded", Code: "overloaded_error", Retryable: true},
-			"the provider is overloaded; try again later, or lower -j"},
-		{"invalid request in a 200", plain, canned{body: anthropicError("invalid_request_error", "bad")}, Error{Message: "provider error: bad", Code: "invalid_request_error"}, ""},
+			Overloaded},
+		{"invalid request in a 200", plain, canned{body: anthropicError("invalid_request_error", "bad")}, Error{Message: "provider error: bad", Code: "invalid_request_error"}, Unknown},
 		{"truncated", plain, canned{body: anthropicOK[:30], headers: map[string]string{"retry-after": "4"}},
-			Error{Message: `unreadable response body: unexpected end of JSON input (body starts "{\"id\":\"msg_1\",\"type\":\"message\"")`, Retryable: true, RetryAfter: 4 * time.Second}, ""},
+			Error{Message: `unreadable response body: unexpected end of JSON input (body starts "{\"id\":\"msg_1\",\"type\":\"message\"")`, Retryable: true, RetryAfter: 4 * time.Second}, Unknown},
 
 		// Not worth retrying.
 		{"400", plain, canned{status: 400, body: anthropicError("invalid_request_error", "max_tokens: Field required")},
-			Error{Status: 400, Message: "max_tokens: Field required", Code: "invalid_request_error"}, ""},
+			Error{Status: 400, Message: "max_tokens: Field required", Code: "invalid_request_error"}, Unknown},
 		{"400 credits", plain, canned{status: 400, body: anthropicError("invalid_request_error", "Your credit balance is too low to access the Anthropic API.")},
 			Error{Status: 400, Message: "Your credit balance is too low to access the Anthropic API.", Code: "invalid_request_error"},
-			"the account is out of credits; check Plans & Billing in the Anthropic console"},
+			OutOfQuota},
 		{"401 echoes the key", plain, canned{status: 401, body: anthropicError("authentication_error", "invalid x-api-key "+fakeKey)},
-			Error{Status: 401, Message: "invalid x-api-key [redacted]", Code: "authentication_error"}, "check ANTHROPIC_API_KEY (or the key for your --base-url server)"},
+			Error{Status: 401, Message: "invalid x-api-key [redacted]", Code: "authentication_error"}, BadKey},
 		{"403", plain, canned{status: 403, body: anthropicError("permission_error", "no access")},
-			Error{Status: 403, Message: "no access", Code: "permission_error"}, "the key may not use this model or endpoint; check its project, permissions and region"},
+			Error{Status: 403, Message: "no access", Code: "permission_error"}, Forbidden},
 		{"404", plain, canned{status: 404, body: anthropicError("not_found_error", "model: claude-9")},
-			Error{Status: 404, Message: "model: claude-9", Code: "not_found_error"}, "check --model and --base-url (requests go to BASE/v1/messages)"},
+			Error{Status: 404, Message: "model: claude-9", Code: "not_found_error"}, NotFound},
 		{"413", plain, canned{status: 413, body: anthropicError("request_too_large", "Request exceeds the maximum allowed number of bytes.")},
 			Error{Status: 413, Message: "Request exceeds the maximum allowed number of bytes.", Code: "request_too_large"},
-			"the request is too large for the provider; shorten the prompt template or the row's cells"},
+			TooLarge},
 
 		// Worth retrying.
 		{"429 with retry-after and limits", plain, canned{status: 429, body: anthropicError("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"),
 			headers: map[string]string{"retry-after": "7", "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-reset": "2026-11-22T10:00:07Z"}},
 			Error{Status: 429, Message: "Number of request tokens has exceeded your per-minute rate limit", Code: "rate_limit_error", Retryable: true, RetryAfter: 7 * time.Second,
 				Limits: Limits{LimitRequests: 50, HasRemaining: true, ResetRequests: 7 * time.Second}},
-			"the provider is rate-limiting; lower -j or set --rpm"},
+			RateLimited},
 		{"500", plain, canned{status: 500, body: anthropicError("api_error", "Internal server error")},
-			Error{Status: 500, Message: "Internal server error", Code: "api_error", Retryable: true}, ""},
+			Error{Status: 500, Message: "Internal server error", Code: "api_error", Retryable: true}, Unknown},
 		{"529 overloaded", plain, canned{status: 529, body: anthropicError("overloaded_error", "Overloaded"), headers: map[string]string{"retry-after": "1"}},
 			Error{Status: 529, Message: "Overloaded", Code: "overloaded_error", Retryable: true, RetryAfter: time.Second},
-			"the provider is overloaded; try again later, or lower -j"},
+			Overloaded},
 		{"x-should-retry false", plain, canned{status: 529, body: anthropicError("overloaded_error", "Overloaded"), headers: map[string]string{"x-should-retry": "false"}},
-			Error{Status: 529, Message: "Overloaded", Code: "overloaded_error"}, "the provider is overloaded; try again later, or lower -j"},
+			Error{Status: 529, Message: "Overloaded", Code: "overloaded_error"}, Overloaded},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,10 +295,10 @@ func TestAnthropicErrors(t *testing.T) {
 			if Retryable(err) != tt.want.Retryable {
 				t.Errorf("Retryable = %v, want %v", Retryable(err), tt.want.Retryable)
 			}
-			if h := Hint(err); h != tt.hint {
-				t.Errorf("Hint = %q, want %q", h, tt.hint)
+			if p := Diagnose(err); p != tt.problem {
+				t.Errorf("Diagnose = %v, want %v", p, tt.problem)
 			}
-			if s := err.Error() + Hint(err); strings.Contains(s, fakeKey) {
+			if s := err.Error(); strings.Contains(s, fakeKey) {
 				t.Errorf("the API key leaked: %s", s)
 			}
 		})
@@ -326,7 +326,7 @@ func TestAnthropicTransportErrors(t *testing.T) {
 		if err == nil || errors.As(err, &e) || !Retryable(err) {
 			t.Errorf("%s: got %v, want a retryable transport error", base, err)
 		}
-		if err != nil && strings.Contains(err.Error()+Hint(err), fakeKey) {
+		if err != nil && strings.Contains(err.Error(), fakeKey) {
 			t.Errorf("%s: the API key leaked: %v", base, err)
 		}
 	}

@@ -5,7 +5,8 @@
 // and the servers that copy it (Ollama, vLLM, llama.cpp, LM Studio, proxies),
 // one for Anthropic's Messages API, an offline Mock, the New factory that
 // picks one by name, and the sorting of failures: Retryable, RetryAfter and
-// Hint.
+// Diagnose. It words no advice: a Problem and the facts on *Error and
+// *KeyError are for the caller (the CLI) to put in its own terms.
 //
 // It does not retry, rate-limit, time out, cache, estimate tokens or read
 // environment variables: each Complete is exactly one attempt so that the
@@ -61,7 +62,10 @@
 //
 // New builds a Client from Options by name: "openai" (the default),
 // "anthropic" or "mock". It reads no environment variables either;
-// KeyEnv and BaseURLEnv name the ones a CLI should read for each provider.
+// KeyEnv and BaseURLEnv name the ones a CLI should read for each provider,
+// EndpointPath the path its requests go to. It refuses, with a *KeyError
+// wrapping ErrNoKey, to build a client for a hosted API (Anthropic's, or
+// OpenAI's at api.openai.com) without an APIKey.
 // The providers are one table in providers.go: adding one is a file with
 // its client and one line there. Mock answers a Schema with an object that
 // has a placeholder for each top-level property, in the schema's order.
@@ -78,8 +82,13 @@
 //
 // Anthropic's {"type":"error","error":{"type","message"}} is read the same
 // way, its error type becoming Code ("overloaded_error"). Error.Provider
-// says which client made the error, so Hint can name the right key
-// variable and endpoint.
+// says which client made the error, so that Diagnose reads each
+// provider's dialect and a caller can name the right key variable
+// (KeyEnv) and endpoint (EndpointPath).
+//
+// Diagnose sorts any failure into a Problem: BadKey, NotFound,
+// RateLimited, Unreachable, … Problem.RefusesEveryRow says which ones
+// (BadKey, Forbidden, NotFound, OutOfQuota) no other request will escape.
 //
 // A 2xx can fail too, as an *Error with Status 0: an unreadable body
 // (truncated JSON, an HTML page from a proxy) is retryable; no choices, a

@@ -92,74 +92,8 @@ func RetryAfter(err error) time.Duration {
 	return 0
 }
 
-// Hint returns a short sentence telling a person what to do about err,
-// or "" when there is nothing better to say than the error itself.
-// It names the CLI's flags and never includes the API key.
-func Hint(err error) string {
-	if err == nil {
-		return ""
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return providerHint(e)
-	}
-	switch {
-	case errors.Is(err, context.Canceled):
-		return ""
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "is the server at --base-url running?"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "the model did not answer within the per-request timeout; raise it or lower the max tokens"
-	case isCertificateError(err):
-		return "the server's TLS certificate is not trusted; check the host in --base-url"
-	case wrongProtocol(err.Error()):
-		return "the server does not speak HTTP as expected; check http:// versus https:// and the port in --base-url"
-	}
-	var dns *net.DNSError
-	if errors.As(err, &dns) && dns.IsNotFound {
-		return "the host in --base-url does not resolve; check its spelling"
-	}
-	return ""
-}
-
-// providerHint is Hint for an answer the provider gave. e.Provider picks
-// the key's variable and the endpoint's path; "" is taken as OpenAI.
-func providerHint(e *Error) string {
-	anthropic := e.Provider == anthropicName
-	switch {
-	case e.Code == "insufficient_quota":
-		return "the account is out of credits or over its quota; check billing for the key's project"
-	case anthropic && e.Status == http.StatusBadRequest && strings.Contains(e.Message, "credit balance"):
-		return "the account is out of credits; check Plans & Billing in the Anthropic console"
-	case e.Status == http.StatusUnauthorized && KeyEnv(e.Provider) != "":
-		return "check " + KeyEnv(e.Provider) + " (or the key for your --base-url server)"
-	case e.Status == http.StatusUnauthorized:
-		return "check the API key"
-	case e.Status == http.StatusForbidden:
-		return "the key may not use this model or endpoint; check its project, permissions and region"
-	case e.Status == http.StatusNotFound && anthropic:
-		return "check --model and --base-url (requests go to BASE/v1/messages)"
-	case e.Status == http.StatusNotFound:
-		return "check --model and --base-url (requests go to BASE/chat/completions)"
-	case e.Status == http.StatusRequestEntityTooLarge:
-		return "the request is too large for the provider; shorten the prompt template or the row's cells"
-	case !anthropic && (e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity) &&
-		(strings.Contains(e.Message, MaxTokensField) || strings.Contains(e.Message, MaxCompletionTokensField)):
-		return "the server rejects the token-cap field it was sent; try the other of max_tokens and max_completion_tokens (OpenAIOptions.MaxTokensField)"
-	case e.Status == http.StatusTooManyRequests:
-		return "the provider is rate-limiting; lower -j or set --rpm"
-	case e.Code == "overloaded_error":
-		return "the provider is overloaded; try again later, or lower -j"
-	case e.Code == "content_filter":
-		return "the provider's content filter blocked this answer; rephrase the prompt or skip the row"
-	case strings.HasPrefix(e.Message, "response has no content (finish_reason length"):
-		return "the token cap ran out before any answer (reasoning models think first); raise the max tokens"
-	}
-	return ""
-}
-
 // wrongProtocol reports whether the server does not speak HTTP (or TLS)
-// the way --base-url says it does: a retry gets the same answer.
+// the way the base URL's scheme says it does: a retry gets the same answer.
 func wrongProtocol(msg string) bool {
 	return strings.Contains(msg, "malformed HTTP") ||
 		strings.Contains(msg, "server gave HTTP response to HTTPS client") ||

@@ -83,52 +83,70 @@ func TestRetryAfterOfErrors(t *testing.T) {
 	}
 }
 
-func TestHint(t *testing.T) {
+func TestDiagnose(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		want string
+		want Problem
 	}{
-		{"nil", nil, ""},
-		{"401", &Error{Status: 401}, "check OPENAI_API_KEY (or the key for your --base-url server)"},
-		{"404", fmt.Errorf("row 1: %w", &Error{Status: 404}), "check --model and --base-url (requests go to BASE/chat/completions)"},
-		{"429", &Error{Status: 429, Retryable: true}, "the provider is rate-limiting; lower -j or set --rpm"},
-		{"429 quota", &Error{Status: 429, Code: "insufficient_quota"}, "the account is out of credits or over its quota; check billing for the key's project"},
-		{"403", &Error{Status: 403}, "the key may not use this model or endpoint; check its project, permissions and region"},
-		{"content filter", &Error{Code: "content_filter"}, "the provider's content filter blocked this answer; rephrase the prompt or skip the row"},
-		{"cap ran out", &Error{Message: "response has no content (finish_reason length)"}, "the token cap ran out before any answer (reasoning models think first); raise the max tokens"},
+		{"nil", nil, Unknown},
+		{"401", &Error{Status: 401}, BadKey},
+		{"404", fmt.Errorf("row 1: %w", &Error{Status: 404}), NotFound},
+		{"429", &Error{Status: 429, Retryable: true}, RateLimited},
+		{"429 quota", &Error{Status: 429, Code: "insufficient_quota"}, OutOfQuota},
+		{"403", &Error{Status: 403}, Forbidden},
+		{"content filter", &Error{Code: "content_filter"}, ContentFilter},
+		{"cap ran out", &Error{Message: "response has no content (finish_reason length)"}, CapBeforeAnswer},
 		{"token cap field", &Error{Status: 400, Message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."},
-			"the server rejects the token-cap field it was sent; try the other of max_tokens and max_completion_tokens (OpenAIOptions.MaxTokensField)"},
-		{"other 400", &Error{Status: 400, Message: "messages: too long"}, ""},
-		{"401 openai by name", &Error{Status: 401, Provider: "openai"}, "check OPENAI_API_KEY (or the key for your --base-url server)"},
-		{"401 anthropic", &Error{Status: 401, Provider: "anthropic"}, "check ANTHROPIC_API_KEY (or the key for your --base-url server)"},
-		{"401 someone else's", &Error{Status: 401, Provider: "acme"}, "check the API key"},
-		{"404 anthropic", &Error{Status: 404, Provider: "anthropic"}, "check --model and --base-url (requests go to BASE/v1/messages)"},
-		{"anthropic max_tokens is not the field", &Error{Status: 400, Provider: "anthropic", Message: "max_tokens: 100000 > 64000"}, ""},
+			TokenCapField},
+		{"other 400", &Error{Status: 400, Message: "messages: too long"}, Unknown},
+		{"401 openai by name", &Error{Status: 401, Provider: "openai"}, BadKey},
+		{"401 anthropic", &Error{Status: 401, Provider: "anthropic"}, BadKey},
+		{"401 someone else's", &Error{Status: 401, Provider: "acme"}, BadKey},
+		{"404 anthropic", &Error{Status: 404, Provider: "anthropic"}, NotFound},
+		{"anthropic max_tokens is not the field", &Error{Status: 400, Provider: "anthropic", Message: "max_tokens: 100000 > 64000"}, Unknown},
 		{"anthropic out of credits", &Error{Status: 400, Provider: "anthropic", Message: "Your credit balance is too low to access the Anthropic API."},
-			"the account is out of credits; check Plans & Billing in the Anthropic console"},
-		{"413", &Error{Status: 413}, "the request is too large for the provider; shorten the prompt template or the row's cells"},
-		{"overloaded", &Error{Status: 529, Code: "overloaded_error", Retryable: true}, "the provider is overloaded; try again later, or lower -j"},
-		{"500", &Error{Status: 500, Retryable: true}, ""},
-		{"refused", dial(syscall.ECONNREFUSED), "is the server at --base-url running?"},
-		{"dns not found", post(&net.DNSError{Err: "no such host", Name: "h", IsNotFound: true}), "the host in --base-url does not resolve; check its spelling"},
-		{"cert", post(x509.UnknownAuthorityError{}), "the server's TLS certificate is not trusted; check the host in --base-url"},
-		{"canceled", post(context.Canceled), ""},
-		{"other", errors.New("boom"), ""},
+			OutOfQuota},
+		{"413", &Error{Status: 413}, TooLarge},
+		{"overloaded", &Error{Status: 529, Code: "overloaded_error", Retryable: true}, Overloaded},
+		{"500", &Error{Status: 500, Retryable: true}, Unknown},
+		{"refused", dial(syscall.ECONNREFUSED), Unreachable},
+		{"dns not found", post(&net.DNSError{Err: "no such host", Name: "h", IsNotFound: true}), UnknownHost},
+		{"cert", post(x509.UnknownAuthorityError{}), UntrustedCert},
+		{"wrong protocol", post(errors.New("http: server gave HTTP response to HTTPS client")), WrongProtocol},
+		{"deadline", post(context.DeadlineExceeded), Timeout},
+		{"422 token cap field", &Error{Status: 422, Provider: "openai", Message: "max_completion_tokens: extra inputs are not permitted"}, TokenCapField},
+		{"canceled", post(context.Canceled), Unknown},
+		{"other", errors.New("boom"), Unknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Hint(tt.err); got != tt.want {
-				t.Errorf("Hint(%v) = %q, want %q", tt.err, got, tt.want)
+			if got := Diagnose(tt.err); got != tt.want {
+				t.Errorf("Diagnose(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRefusesEveryRow(t *testing.T) {
+	every := map[Problem]bool{BadKey: true, Forbidden: true, NotFound: true, OutOfQuota: true}
+	for p := Unknown; p <= CapBeforeAnswer; p++ {
+		if got := p.RefusesEveryRow(); got != every[p] {
+			t.Errorf("%v.RefusesEveryRow() = %v, want %v", p, got, every[p])
+		}
+		if strings.HasPrefix(p.String(), "problem(") {
+			t.Errorf("Problem %d has no name", int(p))
+		}
+	}
+	if got := Problem(99).String(); got != "problem(99)" {
+		t.Errorf("got %q, want problem(99)", got)
 	}
 }
 
 // TestWrongScheme: https:// against a plain HTTP server, and the reverse,
 // fail for good instead of being retried. (Go's TLS server answers the
 // latter with a plain 400 that says what happened; other servers send
-// bytes that are not HTTP at all, which the hint covers.)
+// bytes that are not HTTP at all: WrongProtocol.)
 func TestWrongScheme(t *testing.T) {
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, okBody) }))
 	defer plain.Close()
@@ -147,8 +165,8 @@ func TestWrongScheme(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = c.Complete(context.Background(), Request{Model: "m", Prompt: "p"})
-			if err == nil || Retryable(err) || !strings.Contains(err.Error()+Hint(err), "HTTPS") && !strings.Contains(err.Error()+Hint(err), "https://") {
-				t.Errorf("got %v (retryable %v, hint %q), want a final error that mentions HTTPS", err, Retryable(err), Hint(err))
+			if err == nil || Retryable(err) || !strings.Contains(err.Error(), "HTTPS") {
+				t.Errorf("got %v (retryable %v, %v), want a final error that mentions HTTPS", err, Retryable(err), Diagnose(err))
 			}
 			if strings.Contains(err.Error(), fakeKey) {
 				t.Errorf("the API key leaked: %v", err)

@@ -45,11 +45,11 @@ func ExampleRetryable() {
 	var e *llm.Error
 	fmt.Println(errors.As(err, &e), err)
 	fmt.Println(llm.Retryable(err), llm.RetryAfter(err))
-	fmt.Println(llm.Hint(err))
+	fmt.Println(llm.Diagnose(err), llm.Diagnose(err).RefusesEveryRow())
 	// Output:
 	// true status 429: Rate limit reached
 	// true 2s
-	// the provider is rate-limiting; lower -j or set --rpm
+	// rate limited false
 }
 
 func ExampleAnthropic() {

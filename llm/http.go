@@ -34,8 +34,8 @@ type poster struct {
 }
 
 // newPoster checks what every HTTP provider's options have in common.
-// endpoint is joined to base's path.
-func newPoster(provider, base string, endpoint []string, apiKey string, hc *http.Client, maxConns int) (poster, error) {
+// path, the endpoint, is joined to base's path.
+func newPoster(provider, base, path string, apiKey string, hc *http.Client, maxConns int) (poster, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
 		shown := base
@@ -53,7 +53,7 @@ func newPoster(provider, base string, endpoint []string, apiKey string, hc *http
 	}
 	return poster{
 		provider: provider,
-		endpoint: u.JoinPath(endpoint...).String(),
+		endpoint: u.JoinPath(path).String(),
 		apiKey:   apiKey,
 		header:   http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
 		http:     hc,

@@ -77,7 +77,7 @@ type Error struct {
 	Retryable  bool          // 408, 409, 429, 5xx and unparseable 200s
 	Limits     Limits
 	Code       string // the provider's error code or type, e.g. "insufficient_quota"; may be empty
-	Provider   string // the client that made it, as New names it ("openai", "anthropic"); Hint uses it
+	Provider   string // the client that made it, as New names it ("openai", "anthropic"); Diagnose uses it
 }
 
 func (e *Error) Error() string {

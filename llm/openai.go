@@ -15,6 +15,9 @@ const DefaultBaseURL = "https://api.openai.com/v1"
 // openAIName is the OpenAI-compatible client's name in New and Error.Provider.
 const openAIName = "openai"
 
+// openAIPath is where requests go under the base URL.
+const openAIPath = "chat/completions"
+
 // The two names a chat completion request may give its token cap.
 const (
 	MaxTokensField           = "max_tokens"
@@ -32,6 +35,8 @@ type OpenAIOptions struct {
 
 	// APIKey is sent as "Authorization: Bearer KEY" when not empty.
 	// Local servers (Ollama, vLLM, llama.cpp) usually need none.
+	// NewOpenAI leaves it to you (an HTTPClient may add its own auth);
+	// New refuses an empty key for api.openai.com.
 	APIKey string
 
 	// HTTPClient is used as given when not nil: bring your own transport,
@@ -68,7 +73,7 @@ func NewOpenAI(opts OpenAIOptions) (*OpenAI, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	p, err := newPoster(openAIName, base, []string{"chat", "completions"}, opts.APIKey, opts.HTTPClient, opts.MaxConns)
+	p, err := newPoster(openAIName, base, openAIPath, opts.APIKey, opts.HTTPClient, opts.MaxConns)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +86,7 @@ func NewOpenAI(opts OpenAIOptions) (*OpenAI, error) {
 	switch field {
 	case "":
 		field = MaxTokensField
-		if u, _ := url.Parse(p.endpoint); strings.EqualFold(u.Hostname(), "api.openai.com") {
+		if isOpenAIHost(p.endpoint) {
 			field = MaxCompletionTokensField
 		}
 	case MaxTokensField, MaxCompletionTokensField:
@@ -90,6 +95,16 @@ func NewOpenAI(opts OpenAIOptions) (*OpenAI, error) {
 	}
 	return &OpenAI{poster: p, maxTokensField: field}, nil
 }
+
+// isOpenAIHost reports whether rawURL is on OpenAI's own API host.
+func isOpenAIHost(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
+}
+
+// openAINeedsKey: OpenAI's own API does; the servers that copy it
+// usually do not.
+func openAINeedsKey(base string) bool { return base == "" || isOpenAIHost(base) }
 
 // openAIFrom is New's way in (see providers.go).
 func openAIFrom(o Options) (Client, error) {

@@ -2,10 +2,12 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -17,12 +19,15 @@ func TestNew(t *testing.T) {
 		endpoint  string
 		wantError string
 	}{
-		{"default is openai", Options{}, "*llm.OpenAI", "https://api.openai.com/v1/chat/completions", ""},
+		{"default is openai", Options{APIKey: "k"}, "*llm.OpenAI", "https://api.openai.com/v1/chat/completions", ""},
 		{"openai", Options{Provider: "openai", BaseURL: "http://localhost:11434/v1"}, "*llm.OpenAI", "http://localhost:11434/v1/chat/completions", ""},
+		{"openai's own host needs a key", Options{Provider: "openai"}, "", "", "an API key is required for openai"},
+		{"as does its full URL", Options{BaseURL: "https://API.openai.com/v1"}, "", "", "an API key is required for openai"},
 		{"anthropic", Options{Provider: "anthropic", APIKey: "k"}, "*llm.Anthropic", "https://api.anthropic.com/v1/messages", ""},
 		{"anthropic base", Options{Provider: "anthropic", APIKey: "k", BaseURL: "http://h/"}, "*llm.Anthropic", "http://h/v1/messages", ""},
 		{"mock ignores the rest", Options{Provider: "mock", BaseURL: "::", MaxConns: -1}, "llm.Mock", "", ""},
-		{"anthropic without a key", Options{Provider: "anthropic"}, "", "", "an Anthropic API key is required"},
+		{"anthropic without a key", Options{Provider: "anthropic"}, "", "", "an API key is required for anthropic"},
+		{"anthropic proxy without a key", Options{Provider: "anthropic", BaseURL: "http://localhost:4000"}, "", "", "an API key is required for anthropic"},
 		{"openai bad base", Options{Provider: "openai", BaseURL: "ftp://h"}, "", "", `base URL "ftp://h" is not an http(s) URL`},
 		{"negative conns", Options{Provider: "anthropic", APIKey: "k", MaxConns: -2}, "", "", "max conns -2 is negative"},
 		{"unknown", Options{Provider: "gemini"}, "", "", `provider "gemini" not found (known: openai, anthropic, mock)`},
@@ -48,6 +53,9 @@ func TestNew(t *testing.T) {
 			}
 			if e, ok := c.(interface{ Endpoint() string }); ok && e.Endpoint() != tt.endpoint {
 				t.Errorf("got endpoint %q, want %q", e.Endpoint(), tt.endpoint)
+			}
+			if e, ok := c.(interface{ Endpoint() string }); ok && !strings.HasSuffix(e.Endpoint(), "/"+EndpointPath(tt.opts.Provider)) {
+				t.Errorf("endpoint %q does not end in EndpointPath %q", e.Endpoint(), EndpointPath(tt.opts.Provider))
 			}
 		})
 	}
@@ -89,16 +97,40 @@ func TestNewPassesOptions(t *testing.T) {
 	}
 }
 
+// TestNewKeyError: the refusal carries the facts a CLI words its advice
+// from, whichever constructor made it.
+func TestNewKeyError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want KeyError
+	}{
+		{"openai", errorOf(New(Options{})), KeyError{Provider: "openai", Env: "OPENAI_API_KEY"}},
+		{"anthropic", errorOf(New(Options{Provider: "anthropic"})), KeyError{Provider: "anthropic", Env: "ANTHROPIC_API_KEY"}},
+		{"NewAnthropic", errorOf(NewAnthropic(AnthropicOptions{})), KeyError{Provider: "anthropic", Env: "ANTHROPIC_API_KEY"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e *KeyError
+			if !errors.As(tt.err, &e) || *e != tt.want || !errors.Is(tt.err, ErrNoKey) {
+				t.Errorf("got %#v, want %#v wrapping ErrNoKey", tt.err, tt.want)
+			}
+		})
+	}
+}
+
+func errorOf[T any](_ T, err error) error { return err }
+
 func TestProviderNames(t *testing.T) {
 	if got, want := Providers(), []string{"openai", "anthropic", "mock"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Providers() = %q, want %q", got, want)
 	}
-	tests := []struct{ provider, key, base string }{
-		{"openai", "OPENAI_API_KEY", "OPENAI_BASE_URL"},
-		{"", "OPENAI_API_KEY", "OPENAI_BASE_URL"},
-		{"anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"},
-		{"mock", "", ""},
-		{"gemini", "", ""},
+	tests := []struct{ provider, key, base, path string }{
+		{"openai", "OPENAI_API_KEY", "OPENAI_BASE_URL", "chat/completions"},
+		{"", "OPENAI_API_KEY", "OPENAI_BASE_URL", "chat/completions"},
+		{"anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "v1/messages"},
+		{"mock", "", "", ""},
+		{"gemini", "", "", ""},
 	}
 	for _, tt := range tests {
 		if got := KeyEnv(tt.provider); got != tt.key {
@@ -106,6 +138,9 @@ func TestProviderNames(t *testing.T) {
 		}
 		if got := BaseURLEnv(tt.provider); got != tt.base {
 			t.Errorf("BaseURLEnv(%q) = %q, want %q", tt.provider, got, tt.base)
+		}
+		if got := EndpointPath(tt.provider); got != tt.path {
+			t.Errorf("EndpointPath(%q) = %q, want %q", tt.provider, got, tt.path)
 		}
 	}
 }

@@ -59,12 +59,12 @@ func TestTransportErrors(t *testing.T) {
 		cancel    bool
 		retryable bool
 		is        error // errors.Is target, if any
-		hint      string
+		problem   Problem
 	}{
-		{name: "connection refused", retryable: true, is: syscall.ECONNREFUSED, hint: "is the server at --base-url running?"},
+		{name: "connection refused", retryable: true, is: syscall.ECONNREFUSED, problem: Unreachable},
 		{name: "server hangs", timeout: 50 * time.Millisecond, retryable: true, is: context.DeadlineExceeded,
 			handler: hang,
-			hint:    "the model did not answer within the per-request timeout; raise it or lower the max tokens"},
+			problem: Timeout},
 		{name: "body hangs", timeout: 50 * time.Millisecond, retryable: true, is: context.DeadlineExceeded,
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Length", "1000")
@@ -72,7 +72,7 @@ func TestTransportErrors(t *testing.T) {
 				w.(http.Flusher).Flush()
 				hang(w, r)
 			},
-			hint: "the model did not answer within the per-request timeout; raise it or lower the max tokens"},
+			problem: Timeout},
 		{name: "canceled", cancel: true, retryable: false, is: context.Canceled, handler: hang},
 		{name: "closed mid-body", retryable: true, is: io.ErrUnexpectedEOF,
 			handler: hijack("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n" + okBody[:30])},
@@ -80,7 +80,7 @@ func TestTransportErrors(t *testing.T) {
 			handler: hijack("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" + okBody[:30])},
 		{name: "closed before answering", retryable: true, is: io.EOF, handler: hijack("")},
 		{name: "garbage instead of HTTP", retryable: false, handler: hijack("SSH-2.0-OpenSSH_9.6\r\n"),
-			hint: "the server does not speak HTTP as expected; check http:// versus https:// and the port in --base-url"},
+			problem: WrongProtocol},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,10 +120,10 @@ func TestTransportErrors(t *testing.T) {
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("got %v, want it to wrap %v", err, tt.is)
 			}
-			if got := Hint(err); got != tt.hint {
-				t.Errorf("Hint(%v) = %q, want %q", err, got, tt.hint)
+			if got := Diagnose(err); got != tt.problem {
+				t.Errorf("Diagnose(%v) = %v, want %v", err, got, tt.problem)
 			}
-			if s := err.Error() + Hint(err); strings.Contains(s, fakeKey) {
+			if s := err.Error(); strings.Contains(s, fakeKey) {
 				t.Errorf("the API key leaked: %s", s)
 			}
 		})

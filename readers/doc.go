@@ -94,7 +94,9 @@
 // A file that is not a workbook (renamed text, truncated, password
 // protected, a legacy .xls) is reported as ErrNotWorkbook, saying which of
 // these it looks like and what to do about it; a panic inside excelize is
-// recovered and reported the same way.
+// recovered and reported the same way. Renamed text also wraps
+// ErrHoldsText, since how to read it as CSV or TSV instead is the
+// caller's to say (the CLI names its flag).
 //
 // # Errors
 //
@@ -102,4 +104,9 @@
 // cell) and a sentinel that errors.Is recognises: ErrQuote, ErrFieldCount,
 // ErrUTF8, ErrJSON, ErrNotObject, ErrNewKey, ErrBeyondHeader. Errors are
 // final: once Next has failed it keeps returning the same error.
+//
+// Messages state facts and never name a command's flags: Open's
+// *SheetFormatError says the format the input is read as, and
+// table.FormatError the extension it could not place, so that a CLI can
+// add its own advice.
 package readers

@@ -7,11 +7,14 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/enrich-dev/enrich/table"
 )
 
 // The kinds of bad input a reader reports. They arrive wrapped in a
-// *ParseError (or, for ErrEmpty and ErrNotWorkbook, a plain wrapped error),
-// so test them with errors.Is.
+// *ParseError (or, for ErrEmpty, ErrNotWorkbook and ErrHoldsText, a plain
+// wrapped error; for ErrSheetFormat, a *SheetFormatError), so test them
+// with errors.Is.
 var (
 	// ErrQuote: a quote where RFC 4180 does not allow one, or a quoted field
 	// that never ends.
@@ -37,7 +40,27 @@ var (
 	ErrBeyondHeader = errors.New("cell beyond the header's last column")
 	// ErrNotWorkbook: a file that excelize cannot open as an .xlsx workbook.
 	ErrNotWorkbook = errors.New("not an Excel workbook")
+	// ErrHoldsText: an ErrNotWorkbook that holds text, which may well be
+	// CSV or TSV under the wrong name; both are wrapped.
+	ErrHoldsText = errors.New("it holds text")
+	// ErrSheetFormat: Options.Sheet was given for input that is not read
+	// as a workbook. It arrives as a *SheetFormatError.
+	ErrSheetFormat = errors.New("only xlsx input has sheets")
 )
+
+// SheetFormatError is Options.Sheet given for input read in a format
+// that has no sheets, so that a mistyped command does not silently read
+// something else. It wraps ErrSheetFormat.
+type SheetFormatError struct {
+	Name   string       // the input as messages name it: its path, or "standard input"
+	Format table.Format // the format it is read as
+}
+
+func (e *SheetFormatError) Error() string {
+	return fmt.Sprintf("%s, and %s is read as %s", ErrSheetFormat, e.Name, e.Format)
+}
+
+func (e *SheetFormatError) Unwrap() error { return ErrSheetFormat }
 
 // ParseError locates bad input, in the manner of encoding/csv's ParseError.
 // For text formats Line and Column are 1-based; Column counts characters

@@ -15,8 +15,8 @@ type Options struct {
 	// input it defaults to CSV.
 	Format table.Format
 	// Sheet names the worksheet of an XLSX input; "" is the first sheet.
-	// It is an error for any other format, so a typo'd invocation does not
-	// silently ignore it.
+	// It is an error (*SheetFormatError) for any other format, so a
+	// typo'd invocation does not silently ignore it.
 	Sheet string
 	// KeepNewKeys is JSONLOptions.KeepNewKeys.
 	KeepNewKeys bool
@@ -44,7 +44,7 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 		name = stdinName
 	}
 	if opts.Sheet != "" && format != table.XLSX {
-		return nil, fmt.Errorf("--sheet only applies to xlsx input, and %s is read as %s", name, format)
+		return nil, &SheetFormatError{Name: name, Format: format}
 	}
 	if format == table.XLSX {
 		if path == "-" {

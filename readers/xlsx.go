@@ -242,36 +242,37 @@ func openWorkbook(path string) (f *excelize.File, err error) {
 	if errors.As(err, &pathErr) {
 		return nil, err
 	}
-	return nil, fmt.Errorf("%s: %w: %s", path, ErrNotWorkbook, whyNotWorkbook(path, err))
+	return nil, fmt.Errorf("%s: %w: %w", path, ErrNotWorkbook, whyNotWorkbook(path, err))
 }
 
 // whyNotWorkbook explains an excelize open failure in the user's terms,
 // from the first bytes of the file: every .xlsx is a zip archive, so
 // anything else was saved or renamed wrongly, and a zip that excelize
-// cannot read is damaged.
-func whyNotWorkbook(path string, err error) string {
+// cannot read is damaged. Text is ErrHoldsText: the caller knows best
+// how its user can read the file as CSV or TSV instead.
+func whyNotWorkbook(path string, err error) error {
 	head := make([]byte, 512)
 	fh, openErr := os.Open(path)
 	if openErr != nil {
-		return err.Error()
+		return err
 	}
 	defer fh.Close()
 	n, _ := io.ReadFull(fh, head)
 	head = head[:n]
 	switch {
 	case n == 0:
-		return "the file is empty"
+		return errors.New("the file is empty")
 	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
 		// An OLE container: Excel's password protection wraps the
 		// workbook in one, and legacy .xls files are one. excelize says
 		// only "unsupported workbook file format".
-		return "it is password-protected or an old .xls file; open it in Excel and save it as .xlsx (Excel Workbook) without a password"
+		return errors.New("it is password-protected or an old .xls file; open it in Excel and save it as .xlsx (Excel Workbook) without a password")
 	case bytes.HasPrefix(head, []byte("PK")):
-		return fmt.Sprintf("the zip archive inside is damaged or cut short (%v); copy the file again or save it again from Excel", err)
+		return fmt.Errorf("the zip archive inside is damaged or cut short (%v); copy the file again or save it again from Excel", err)
 	case looksLikeText(head):
-		return "it holds text; if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"
+		return ErrHoldsText
 	}
-	return fmt.Sprintf("it is not a zip archive, as every .xlsx file is (%v)", err)
+	return fmt.Errorf("it is not a zip archive, as every .xlsx file is (%v)", err)
 }
 
 // looksLikeText reports whether head, the start of a file, is text: UTF-8

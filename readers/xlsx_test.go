@@ -215,10 +215,10 @@ func TestXLSXErrors(t *testing.T) {
 		want      string
 		rowsFirst int
 	}{
-		{name: "renamed text file", path: write("text.xlsx", []byte("a,b\n1,2\n")), kind: ErrNotWorkbook,
-			want: filepath.Join(dir, "text.xlsx") + ": not an Excel workbook: it holds text; if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"},
+		{name: "renamed text file", path: write("text.xlsx", []byte("a,b\n1,2\n")), kind: ErrHoldsText,
+			want: filepath.Join(dir, "text.xlsx") + ": not an Excel workbook: it holds text"},
 		{name: "html saved as xlsx, cut inside a character", path: write("web.xlsx", []byte("<table><td>"+strings.Repeat("é", 300))), kind: ErrNotWorkbook,
-			want: filepath.Join(dir, "web.xlsx") + ": not an Excel workbook: it holds text; if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"},
+			want: filepath.Join(dir, "web.xlsx") + ": not an Excel workbook: it holds text"},
 		{name: "some other binary", path: write("bin.xlsx", []byte("\x00\x01\x02\xff")), kind: ErrNotWorkbook,
 			want: filepath.Join(dir, "bin.xlsx") + ": not an Excel workbook: it is not a zip archive, as every .xlsx file is (zip: not a valid zip file)"},
 		{name: "empty file", path: write("empty.xlsx", nil), kind: ErrNotWorkbook,

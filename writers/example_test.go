@@ -81,7 +81,7 @@ func ExampleCreate() {
 	fmt.Println(err)
 	// Output:
 	// {"id": 1, "ticket": "printer on fire","response":"hardware"}
-	// refusing to write over the input file ./tickets.csv; choose another -o
+	// refusing to write over the input file ./tickets.csv
 }
 
 func ExampleRecord_kinds() {

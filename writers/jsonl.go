@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 
 	"github.com/enrich-dev/enrich/table"
@@ -57,10 +56,9 @@ func (j *jsonl) encode(rec Record) error {
 	}
 	j.line.Reset()
 	if obj, keys, ok := rawObject(rec.Row.Raw); ok {
-		for _, name := range j.opts.Added {
+		for i, name := range j.opts.Added {
 			if _, dup := keys[name]; dup {
-				return fmt.Errorf("%s: key %q already exists in the input object; choose another name with -c/--column",
-					j.opts.rowName(rec.Row.Num), name)
+				return &ColumnError{Name: name, Index: i, Where: j.opts.rowName(rec.Row.Num), Kind: ErrColumnExists}
 			}
 		}
 		// Insert after the last byte before the closing brace that is

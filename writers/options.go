@@ -20,11 +20,11 @@ type Options struct {
 
 	// Added names the columns enrich appends, in the order of
 	// Record.Values. Names must be non-empty, distinct, and absent from
-	// Header: a writer never overwrites an input column.
+	// Header: a writer never overwrites an input column (*ColumnError).
 	Added []string
 
 	// Source describes the input (what the reader's Source returns).
-	// Create refuses to write over Source.Path. When Source.Format and
+	// Create refuses to write over Source.Path (ErrOverInput). When Source.Format and
 	// Format are both table.XLSX the output is the input workbook with the
 	// Added columns filled in on Source.Sheet (default: the first sheet),
 	// right of the header in Source.HeaderRow (default 1); see the package
@@ -78,14 +78,13 @@ func (o Options) validate() (Options, error) {
 		return o, fmt.Errorf("no columns to write: both the header and the added columns are empty")
 	}
 	for i, name := range o.Added {
-		if name == "" {
-			return o, fmt.Errorf("added column %d has an empty name; choose a name with -c/--column", i+1)
-		}
-		if slices.Contains(o.Header, name) {
-			return o, fmt.Errorf("column %q already exists in the input; choose another name with -c/--column", name)
-		}
-		if slices.Contains(o.Added[:i], name) {
-			return o, fmt.Errorf("column %q is added twice; choose distinct names with -c/--column", name)
+		switch {
+		case name == "":
+			return o, &ColumnError{Name: name, Index: i, Kind: ErrColumnEmpty}
+		case slices.Contains(o.Header, name):
+			return o, &ColumnError{Name: name, Index: i, Kind: ErrColumnExists}
+		case slices.Contains(o.Added[:i], name):
+			return o, &ColumnError{Name: name, Index: i, Kind: ErrColumnTwice}
 		}
 	}
 	if o.Format == table.XLSX && len(o.Header)+len(o.Added) > excelize.MaxColumns {

@@ -39,7 +39,8 @@ var _ Writer = (*writer)(nil)
 // data goes to a temporary file in path's directory, which Close renames
 // over path and Abort removes. The temporary file is created at once, so a
 // missing or read-only directory is reported before any work is done.
-// Create refuses to write over opts.Source.Path.
+// Create refuses to write over opts.Source.Path, with an error wrapping
+// ErrOverInput.
 func Create(path string, opts Options) (Writer, error) {
 	o, err := opts.validate()
 	if err != nil {
@@ -49,7 +50,7 @@ func Create(path string, opts Options) (Writer, error) {
 		return nil, fmt.Errorf("create needs an output file path, got %q; use New for standard output", path)
 	}
 	if sameFile(path, o.Source.Path) {
-		return nil, fmt.Errorf("refusing to write over the input file %s; choose another -o", o.Source.Path)
+		return nil, fmt.Errorf("%w %s", ErrOverInput, o.Source.Path)
 	}
 	temp, err := createTemp(path)
 	if err != nil {

@@ -25,11 +25,11 @@ func TestOptionsErrors(t *testing.T) {
 		{"unknown format", Options{Format: "xml", Header: []string{"a"}},
 			`unknown output format "xml"; use csv, tsv, jsonl or xlsx`},
 		{"added exists", Options{Header: []string{"id", "response"}, Added: []string{"response"}},
-			`column "response" already exists in the input; choose another name with -c/--column`},
+			`column "response" already exists in the input`},
 		{"added twice", Options{Header: []string{"id"}, Added: []string{"r", "r"}},
-			`column "r" is added twice; choose distinct names with -c/--column`},
+			`column "r" is added twice`},
 		{"added empty", Options{Header: []string{"id"}, Added: []string{""}},
-			`added column 1 has an empty name; choose a name with -c/--column`},
+			`added column 1 has an empty name`},
 		{"no columns", Options{},
 			`no columns to write: both the header and the added columns are empty`},
 		{"line ending", Options{Header: []string{"a"}, CSVLineEnding: "\r"},
@@ -53,6 +53,40 @@ func TestOptionsErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestColumnErrors: a name the writer cannot add carries its facts.
+func TestColumnErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		added []string
+		want  ColumnError
+	}{
+		{"exists", []string{"ok", "id"}, ColumnError{Name: "id", Index: 1, Kind: ErrColumnExists}},
+		{"twice", []string{"r", "s", "r"}, ColumnError{Name: "r", Index: 2, Kind: ErrColumnTwice}},
+		{"empty", []string{"r", ""}, ColumnError{Name: "", Index: 1, Kind: ErrColumnEmpty}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(io.Discard, Options{Header: []string{"id"}, Added: tt.added})
+			var e *ColumnError
+			if !errors.As(err, &e) || *e != tt.want || !errors.Is(err, tt.want.Kind) {
+				t.Errorf("got %#v, want %#v", err, tt.want)
+			}
+		})
+	}
+	t.Run("jsonl key", func(t *testing.T) {
+		w, err := New(io.Discard, Options{Format: table.JSONL, Header: []string{"a"}, Added: []string{"x", "b"}, Source: table.Source{Format: table.JSONL}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = w.Write(context.Background(), rawRow(4, `{"a":1,"b":2}`, []string{"1"}, "", ""))
+		want := ColumnError{Name: "b", Index: 1, Where: "line 4", Kind: ErrColumnExists}
+		var e *ColumnError
+		if !errors.As(err, &e) || *e != want {
+			t.Errorf("got %#v, want %#v", err, want)
+		}
+	})
 }
 
 func TestCreateDirectoryErrors(t *testing.T) {
@@ -127,8 +161,8 @@ func TestCreateRefusesInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Create(tt.output, Options{Header: []string{"a"}, Added: []string{"r"}, Source: table.Source{Path: tt.input}})
-			want := "refusing to write over the input file " + tt.input + "; choose another -o"
-			if err == nil || err.Error() != want {
+			want := "refusing to write over the input file " + tt.input
+			if err == nil || err.Error() != want || !errors.Is(err, ErrOverInput) {
 				t.Errorf("got %v, want %q", err, want)
 			}
 			if got, err := os.ReadFile(in); err != nil || string(got) != "a\nb\n" {

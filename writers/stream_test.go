@@ -228,7 +228,7 @@ func TestWriteErrors(t *testing.T) {
 			name: "jsonl object already has the key",
 			opts: Options{Format: table.JSONL, Header: []string{"a"}, Added: []string{"response"}, Source: table.Source{Format: table.JSONL}},
 			rec:  rawRow(9, `{"a":1,"respons\u0065":2}`, []string{"1"}, "v"),
-			want: `line 9: key "response" already exists in the input object; choose another name with -c/--column`,
+			want: `line 9: key "response" already exists in the input object`,
 		},
 	}
 	for _, tt := range tests {

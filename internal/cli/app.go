@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -211,36 +209,25 @@ func (c *config) newClient() (llm.Client, string, error) {
 	if env := llm.BaseURLEnv(c.provider); base == "" && env != "" {
 		base = os.Getenv(env)
 	}
-	keyEnv := llm.KeyEnv(c.provider)
-	var key string
-	if keyEnv != "" {
-		key = os.Getenv(keyEnv)
+	opts := llm.Options{Provider: c.provider, BaseURL: base, MaxConns: c.concurrency}
+	if env := llm.KeyEnv(c.provider); env != "" {
+		opts.APIKey = os.Getenv(env)
 	}
-	// OpenAI-compatible local servers need no key; the hosted APIs do.
-	needsKey := c.provider == "anthropic" || (c.provider == "openai" && (base == "" || isOpenAI(base)))
-	if key == "" && needsKey {
-		if !c.dryRun {
-			return nil, "", hinted{
-				err:  fmt.Errorf("%s is not set", keyEnv),
-				hint: fmt.Sprintf("export %s=…, or point --base-url at a local OpenAI-compatible server, or try --provider mock offline", keyEnv),
-			}
-		}
-		key = "unused-in-a-dry-run"
+	client, err := llm.New(opts)
+	if errors.Is(err, llm.ErrNoKey) && c.dryRun {
+		// A dry run sends nothing, so it needs no key; it still needs the
+		// client, whose endpoint is part of every request's journal key.
+		opts.APIKey = "unused-in-a-dry-run"
+		client, err = llm.New(opts)
 	}
-	client, err := llm.New(llm.Options{Provider: c.provider, BaseURL: base, APIKey: key, MaxConns: c.concurrency})
 	if err != nil {
-		return nil, "", err
+		return nil, "", err // a *llm.KeyError is worded in advice.go
 	}
 	scope := c.provider
 	if e, ok := client.(interface{ Endpoint() string }); ok {
 		scope += " " + e.Endpoint()
 	}
 	return client, scope, nil
-}
-
-func isOpenAI(base string) bool {
-	u, err := url.Parse(base)
-	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
 }
 
 // grace is how long requests in flight may finish after Ctrl-C.
@@ -331,7 +318,8 @@ func displayName(path string) string {
 	return path
 }
 
-// hinted is an error with advice for the user.
+// hinted is an error with advice for the user, for errors the command
+// makes itself; advice.go words the library's.
 type hinted struct {
 	err  error
 	hint string
@@ -340,12 +328,11 @@ type hinted struct {
 func (h hinted) Error() string { return h.err.Error() }
 func (h hinted) Unwrap() error { return h.err }
 
+// fail prints err as advice words it and returns the exit status.
 func fail(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "enrich: error: %s\n", err)
-	var h hinted
-	if errors.As(err, &h) && h.hint != "" {
-		fmt.Fprintf(stderr, "enrich: hint: %s\n", h.hint)
-	} else if hint := llm.Hint(err); hint != "" {
+	line, hint := advice(err)
+	fmt.Fprintf(stderr, "enrich: error: %s\n", line)
+	if hint != "" {
 		fmt.Fprintf(stderr, "enrich: hint: %s\n", hint)
 	}
 	return exitCodeFor(err)

@@ -43,6 +43,8 @@ type config struct {
 	concurrency         int
 	rpm, tpm            float64
 	priceIn, priceOut   float64
+	priceInSet          bool
+	priceOutSet         bool
 	usageColumns        bool
 	schemaFile, fields  string
 	columnSet           bool
@@ -96,8 +98,8 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.BoolVar(&c.noCache, "no-cache", false, "keep no journal: an interrupted run starts over")
 	fs.BoolVar(&c.noDedupe, "no-dedupe", false, "send identical prompts once per row, not once per run")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "show the first prompts and what a run would cost (rows, tokens, money, time); send nothing")
-	fs.Float64Var(&c.priceIn, "price-in", -1, "dollars per 1M input tokens, for cost figures (default: the built-in table)")
-	fs.Float64Var(&c.priceOut, "price-out", -1, "dollars per 1M output tokens, for cost figures (default: the built-in table)")
+	fs.Float64Var(&c.priceIn, "price-in", 0, "dollars per 1M input tokens, for cost figures (default: the built-in table)")
+	fs.Float64Var(&c.priceOut, "price-out", 0, "dollars per 1M output tokens, for cost figures (default: the built-in table)")
 	fs.BoolVar(&c.escapeFormulas, "escape-formulas", false, "CSV/TSV: prefix added values that start with = + - @ with ' (for files opened in Excel)")
 	fs.BoolVar(&c.usageColumns, "usage-columns", false, "add COLUMN_tokens_in and COLUMN_tokens_out to every row")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or progress lines")
@@ -134,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	c.temperatureSet = fs.Changed("temperature")
 	c.columnSet = fs.Changed("column")
+	c.priceInSet, c.priceOutSet = fs.Changed("price-in"), fs.Changed("price-out")
 	if c.provider == "anthropic" && !fs.Changed("model") {
 		c.model = defaultAnthropicModel
 	}
@@ -185,8 +188,11 @@ func (c *config) validate() error {
 	if c.tpm < 0 {
 		return usagef("--tpm must not be negative, got %g", c.tpm)
 	}
-	if (c.priceIn >= 0) != (c.priceOut >= 0) {
+	if c.priceInSet != c.priceOutSet {
 		return usagef("give both --price-in and --price-out, or neither")
+	}
+	if c.priceIn < 0 || c.priceOut < 0 {
+		return usagef("--price-in and --price-out must not be negative, got %g and %g", c.priceIn, c.priceOut)
 	}
 	if c.rpm < 0 {
 		return usagef("--rpm must not be negative, got %g", c.rpm)

@@ -83,11 +83,17 @@ func dollars(d float64) string {
 	return fmt.Sprintf("$%.2f", d)
 }
 
-// price is the model's price from --price-in/--price-out, else the table.
+// price is the model's price as cost.Resolve picks it, --price-in and
+// --price-out being the override, and where it comes from in the flags'
+// words.
 func (c *config) price(model string) (cost.Price, string, bool) {
-	if c.priceIn >= 0 && c.priceOut >= 0 {
-		return cost.Price{Input: c.priceIn, Output: c.priceOut}, "--price-in/--price-out", true
+	var override *cost.Price
+	if c.priceInSet && c.priceOutSet {
+		override = &cost.Price{Input: c.priceIn, Output: c.priceOut}
 	}
-	p, ok := cost.PriceOf(model)
-	return p, "list price of " + cost.PricesAsOf + "; --price-in/--price-out override it", ok
+	p, src, ok := cost.Resolve(model, override)
+	if src == cost.FromOverride {
+		return p, "--price-in/--price-out", ok
+	}
+	return p, src.String() + "; --price-in/--price-out override it", ok
 }

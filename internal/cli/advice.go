@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/enrich-dev/enrich/llm"
+	"github.com/enrich-dev/enrich/readers"
+	"github.com/enrich-dev/enrich/table"
+	"github.com/enrich-dev/enrich/writers"
+)
+
+// advice is what the user reads for err: the error line, after
+// "enrich: error: ", and a hint, after "enrich: hint: ", or "" for none.
+//
+// It is the one place where the library's facts (typed errors, sentinels,
+// llm.Problem) meet the command's flags: the packages name none
+// (noflags_test.go checks), so that their errors read right to any caller,
+// and the words a user of this command needs are all here.
+func advice(err error) (line, hint string) {
+	line = err.Error()
+	var h hinted
+	if errors.As(err, &h) && h.hint != "" {
+		return line, h.hint
+	}
+	var key *llm.KeyError
+	if errors.As(err, &key) && key.Env != "" {
+		return reword(line, key, key.Env+" is not set"),
+			fmt.Sprintf("export %s=…, or point --base-url at a local OpenAI-compatible server, or try --provider mock offline", key.Env)
+	}
+	var sheet *readers.SheetFormatError
+	if errors.As(err, &sheet) {
+		return reword(line, sheet, fmt.Sprintf("--sheet only applies to xlsx input, and %s is read as %s", sheet.Name, sheet.Format)), ""
+	}
+	if errors.Is(err, readers.ErrHoldsText) {
+		return line, "if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"
+	}
+	var format *table.FormatError
+	if errors.As(err, &format) && format.Path != "" {
+		if format.Ext == "" {
+			return line, "pass --format csv, tsv or jsonl to say which"
+		}
+		return line, "rename it, or pass --format csv, tsv or jsonl"
+	}
+	var column *writers.ColumnError
+	if errors.As(err, &column) {
+		switch column.Kind {
+		case writers.ErrColumnEmpty:
+			return line, "choose a name with -c/--column"
+		case writers.ErrColumnTwice:
+			return line, "choose distinct names with -c/--column"
+		}
+		return line, "choose another name with -c/--column"
+	}
+	if errors.Is(err, writers.ErrOverInput) {
+		return line, "choose another -o"
+	}
+	return line, problemHint(err)
+}
+
+// reword puts words in place of e's own text within line, keeping any
+// context that wraps it.
+func reword(line string, e error, words string) string {
+	return strings.Replace(line, e.Error(), words, 1)
+}
+
+// problemHint is the advice for what llm.Diagnose makes of err, or "".
+func problemHint(err error) string {
+	var provider string // "" is the default, OpenAI, as in llm.New
+	var e *llm.Error
+	if errors.As(err, &e) {
+		provider = e.Provider
+	}
+	switch llm.Diagnose(err) {
+	case llm.Unreachable:
+		return "is the server at --base-url running?"
+	case llm.UntrustedCert:
+		return "the server's TLS certificate is not trusted; check the host in --base-url"
+	case llm.WrongProtocol:
+		return "the server does not speak HTTP as expected; check http:// versus https:// and the port in --base-url"
+	case llm.UnknownHost:
+		return "the host in --base-url does not resolve; check its spelling"
+	case llm.Timeout:
+		return "the model did not answer within the per-request timeout; raise it or lower the max tokens"
+	case llm.BadKey:
+		if env := llm.KeyEnv(provider); env != "" {
+			return "check " + env + " (or the key for your --base-url server)"
+		}
+		return "check the API key"
+	case llm.Forbidden:
+		return "the key may not use this model or endpoint; check its project, permissions and region"
+	case llm.NotFound:
+		if path := llm.EndpointPath(provider); path != "" {
+			return "check --model and --base-url (requests go to BASE/" + path + ")"
+		}
+		return "check --model and --base-url"
+	case llm.OutOfQuota:
+		if provider == "anthropic" {
+			return "the account is out of credits; check Plans & Billing in the Anthropic console"
+		}
+		return "the account is out of credits or over its quota; check billing for the key's project"
+	case llm.TooLarge:
+		return "the request is too large for the provider; shorten the prompt template or the row's cells"
+	case llm.TokenCapField:
+		return "the server rejects the token-cap field it was sent; try the other of max_tokens and max_completion_tokens (OpenAIOptions.MaxTokensField)"
+	case llm.RateLimited:
+		return "the provider is rate-limiting; lower -j or set --rpm"
+	case llm.Overloaded:
+		return "the provider is overloaded; try again later, or lower -j"
+	case llm.ContentFilter:
+		return "the provider's content filter blocked this answer; rephrase the prompt or skip the row"
+	case llm.CapBeforeAnswer:
+		return "the token cap ran out before any answer (reasoning models think first); raise the max tokens"
+	}
+	return ""
+}
