@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/enrich-dev/enrich/templates"
 )
 
 // Defaults for zero Options fields.
@@ -44,8 +42,8 @@ type Options struct {
 
 // Prompt says what each request asks.
 type Prompt struct {
-	Template *templates.Template // required
-	System   string              // system prompt, sent with every request
+	Template Renderer // required
+	System   string   // system prompt, sent with every request
 
 	Model       string
 	MaxTokens   int      // 0: the provider's default
@@ -57,6 +55,12 @@ type Prompt struct {
 	// in all (default 3; 1 never asks again), then is the row's error.
 	Schema         *Schema
 	SchemaAttempts int
+}
+
+// Renderer renders one row's prompt from its cells, in header order:
+// *templates.Template is the one enrich uses.
+type Renderer interface {
+	Render(cells []string) (string, error)
 }
 
 // Columns names the columns a run adds.

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"errors"
 	"sync"
 
 	"github.com/enrich-dev/enrich/llm"
@@ -20,13 +19,7 @@ type refusals struct {
 	first error
 }
 
-func refusesEveryRow(err error) bool {
-	var e *llm.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	return e.Status == 401 || e.Status == 403 || e.Status == 404 || e.Code == "insufficient_quota"
-}
+func refusesEveryRow(err error) bool { return llm.Diagnose(err).RefusesEveryRow() }
 
 // note records a failed request and returns the error that stops the run
 // once stopAfter refusals came in a row.

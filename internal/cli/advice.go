@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/enrich-dev/enrich/llm"
+	"github.com/enrich-dev/enrich/pipeline"
 	"github.com/enrich-dev/enrich/readers"
 	"github.com/enrich-dev/enrich/table"
 	"github.com/enrich-dev/enrich/writers"
@@ -34,7 +35,7 @@ func advice(err error) (line, hint string) {
 		return reword(line, sheet, fmt.Sprintf("--sheet only applies to xlsx input, and %s is read as %s", sheet.Name, sheet.Format)), ""
 	}
 	if errors.Is(err, readers.ErrHoldsText) {
-		return line, "if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"
+		return line, "if that is CSV or TSV, give the file that extension"
 	}
 	var format *table.FormatError
 	if errors.As(err, &format) && format.Path != "" {
@@ -114,4 +115,26 @@ func problemHint(err error) string {
 		return "the token cap ran out before any answer (reasoning models think first); raise the max tokens"
 	}
 	return ""
+}
+
+// rowError words a failed row's error for its error column: the
+// pipeline's facts, with what to do about them in the command's terms.
+func rowError(err error) string {
+	var (
+		cell    *pipeline.CellCutError
+		timeout *pipeline.TimeoutError
+		budget  *pipeline.BudgetError
+	)
+	switch {
+	case errors.Is(err, pipeline.ErrCut):
+		return err.Error() + "; raise --max-tokens for the whole answer"
+	case errors.As(err, &cell):
+		return err.Error() + "; write .csv or .jsonl for the whole answer"
+	case errors.As(err, &timeout):
+		// What the retry loop adds (the attempts) stays where it is.
+		return strings.Replace(err.Error(), timeout.Error(), fmt.Sprintf("no answer within %s (--timeout): %v", timeout.After, timeout.Err), 1)
+	case errors.As(err, &budget):
+		return fmt.Sprintf("this request needs about %d tokens, more than the whole --tpm budget of %d a minute; raise --tpm or lower --max-tokens", budget.Need, budget.Budget)
+	}
+	return err.Error()
 }

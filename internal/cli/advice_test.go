@@ -117,7 +117,7 @@ func TestAdvice(t *testing.T) {
 		{"sheet of standard input", errorOf(readers.Open("-", strings.NewReader("a\n"), readers.Options{Sheet: "Data", Format: table.JSONL})),
 			"--sheet only applies to xlsx input, and standard input is read as jsonl", noHint},
 		{"text named xlsx", errorOf(readers.Open(text, nil, readers.Options{})),
-			text + ": not an Excel workbook: it holds text", "if that is CSV or TSV, give the file that extension or pass --format csv or --format tsv"},
+			text + ": not an Excel workbook: it holds text", "if that is CSV or TSV, give the file that extension"},
 		{"no extension", usageError{errorOf(table.FormatOf("out", ""))},
 			"out: cannot tell the format from a name without an extension", "pass --format csv, tsv or jsonl to say which"},
 		{"unknown extension", usageError{errorOf(table.FormatOf("out.txt", ""))},
