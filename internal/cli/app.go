@@ -18,7 +18,6 @@ import (
 	"github.com/enrich-dev/enrich/writers"
 )
 
-const defaultBaseURL = "https://api.openai.com/v1"
 
 // Run is the whole command, minus the process: main wraps it with signals
 // and os.Exit, tests call it directly. When ctx was cancelled with an
@@ -56,57 +55,84 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.help {
 		return exitOK
 	}
-	if err := c.checkPaths(); err != nil {
+	r, ropts, err := c.openInput(stdin)
+	if err != nil {
 		return fail(stderr, err)
+	}
+	defer r.Close()
+	client, opts, err := c.options(r)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if c.dryRun {
+		return c.dryRunOf(ctx, client, opts, r, stdout, stderr)
+	}
+	return c.enrich(ctx, client, opts, r, ropts, stdout, stderr)
+}
+
+// openInput opens INPUT with the reader its format (or --format) names.
+func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, error) {
+	if err := c.checkPaths(); err != nil {
+		return nil, readers.Options{}, err
 	}
 	inFormat, err := table.FormatOf(c.input, table.Format(c.format))
 	if err != nil {
-		return fail(stderr, usageError{err})
+		return nil, readers.Options{}, usageError{err}
 	}
 	ropts := readers.Options{Format: inFormat, Sheet: c.sheet}
 	if c.output != "" {
 		outFormat, err := table.FormatOf(c.output, table.Format(c.format))
 		if err != nil {
-			return fail(stderr, usageError{err})
+			return nil, ropts, usageError{err}
 		}
 		ropts.KeepNewKeys = outFormat == table.JSONL
 	}
 	r, err := readers.Open(c.input, stdin, ropts)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer r.Close()
+	return r, ropts, err
+}
+
+// options checks the template against r's header and gathers what the
+// pipeline needs: the client and the options, less the journal.
+func (c *config) options(r readers.Reader) (llm.Client, pipeline.Options, error) {
 	tmpl, err := templates.Parse(c.prompt, r.Header(), displayName(c.input))
 	if err != nil {
-		return fail(stderr, err)
+		return nil, pipeline.Options{}, err
 	}
 	client, scope, err := c.newClient()
 	if err != nil {
-		return fail(stderr, err)
+		return nil, pipeline.Options{}, err
 	}
 	opts := c.pipelineOptions(tmpl, scope)
 	if opts.Prompt.Schema, err = c.schema(); err != nil {
-		return fail(stderr, err)
+		return nil, opts, err
 	}
 	if opts.Prompt.Schema != nil && c.columnSet {
 		opts.Columns.Prefix = c.column
 	}
-	if c.dryRun {
-		// The preview counts what the journal already holds, so its figures
-		// are what the run would send; it never empties the journal.
-		j, closeJournal, err := c.openJournalForPreview()
-		defer closeJournal()
-		if err != nil {
-			fmt.Fprintf(stderr, "enrich: warning: %v; the preview counts no answers from it\n", err)
-		} else if j != nil {
-			opts.Resume.Cache = j
-		}
-		p, err := pipeline.New(client, opts)
-		if err != nil {
-			return fail(stderr, err)
-		}
-		return c.preview(ctx, p, r, stdout, stderr)
+	return client, opts, nil
+}
+
+// dryRunOf shows the first prompts and what a run would cost. It counts
+// what the journal already holds, so its figures are what the run would
+// send, and writes nothing: no OUTPUT, no journal.
+func (c *config) dryRunOf(ctx context.Context, client llm.Client, opts pipeline.Options, r readers.Reader, stdout, stderr io.Writer) int {
+	j, closeJournal, err := c.openJournalForPreview()
+	defer closeJournal()
+	if err != nil {
+		fmt.Fprintf(stderr, "enrich: warning: %v; the preview counts no answers from it\n", err)
+	} else if j != nil {
+		opts.Resume.Cache = j
 	}
+	p, err := pipeline.New(client, opts)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	return c.preview(ctx, p, r, stdout, stderr)
+}
+
+// enrich is the run itself: OUTPUT, the journal, a first pass over a
+// file, the pipeline, and what the user is told at the end.
+func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Options, r readers.Reader, ropts readers.Options, stdout, stderr io.Writer) int {
 	prog := newProgress(stderr, c.quiet, c.logFormat)
 	if price, _, ok := c.price(opts.Prompt.Model); ok && c.provider != "mock" {
 		prog.price = &price
@@ -137,8 +163,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	if c.input != "-" {
-		// A first pass counts the rows and what is already answered, and
-		// finds a malformed row before any request is paid for.
 		pv, err := firstPass(ctx, p, r, j, c.limit, c.input, ropts)
 		if err != nil {
 			_ = w.Abort()
@@ -151,18 +175,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	stats, err := p.Run(ctx, r, w)
 	prog.finish(stats)
-	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "enrich: interrupted: no OUTPUT was written; %s\n", c.resumeNote(j, stats))
-			return exitInterrupted
-		}
+	return c.outcome(ctx, err, stats, j, stderr)
+}
+
+// outcome is the exit status of a run, and its last words when it failed.
+func (c *config) outcome(ctx context.Context, err error, stats pipeline.Stats, j *journal.Journal, stderr io.Writer) int {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintf(stderr, "enrich: interrupted: no OUTPUT was written; %s\n", c.resumeNote(j, stats))
+		return exitInterrupted
+	case err != nil:
 		code := fail(stderr, err)
 		if j != nil && !c.noCache && stats.Answered+stats.Cached > 0 {
 			fmt.Fprintf(stderr, "enrich: hint: %s\n", c.resumeNote(j, stats))
 		}
 		return code
-	}
-	if stats.Failed > 0 {
+	case stats.Failed > 0:
 		return exitRowsFailed
 	}
 	return exitOK
