@@ -17,8 +17,6 @@ import (
 	"github.com/enrich-dev/enrich/internal/fakeprovider"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
 type cli struct {
 	code           int
 	stdout, stderr string
@@ -66,52 +64,6 @@ func openWorkbook(t *testing.T, path string) *excelize.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join(testdataDir, name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
-}
-
-func TestCSVToCSV(t *testing.T) {
-	p := fakeprovider.New(fakeprovider.Options{Latency: time.Millisecond})
-	out := filepath.Join(t.TempDir(), "out.csv")
-	r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", "Ad for {{.name}} at ${{.price}}", "-j", "4")
-	succeeded(t, r)
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "products.out.csv", string(b))
-	if !strings.Contains(r.stderr, "enrich: 8 rows, 8 answered, 0 failed, 8 requests") {
-		t.Errorf("summary missing or wrong:\n%s", r.stderr)
-	}
-	if r.stdout != "" {
-		t.Errorf("stdout should carry nothing when writing a file, got %q", r.stdout)
-	}
-}
-
-func TestStdinToStdoutJSONL(t *testing.T) {
-	p := fakeprovider.New(fakeprovider.Options{})
-	in, err := os.ReadFile("examples/reviews.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := enrich(t, p, string(in), "-", "--format", "jsonl", "-o", "-", "-p", "{{.stars}}: {{.text}}", "-c", "sentiment")
-	succeeded(t, r)
-	golden(t, "reviews.out.jsonl", r.stdout)
 }
 
 func TestXLSXToXLSXKeepsTheWorkbook(t *testing.T) {
@@ -201,165 +153,14 @@ func TestFaultsAreRetriedEndToEnd(t *testing.T) {
 	}
 }
 
-func TestFailedRowsExit3WithErrorsInColumn(t *testing.T) {
-	p := fakeprovider.New(fakeprovider.Options{Fault: func(_ int64, prompt string) fakeprovider.Fault {
-		if prompt == "P-1003" {
-			return fakeprovider.Status400
-		}
-		return fakeprovider.OK
-	}})
-	out := filepath.Join(t.TempDir(), "out.csv")
-	r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", "{{.sku}}")
-	if r.code != exitRowsFailed {
-		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, exitRowsFailed, r.stderr)
-	}
-	b, _ := os.ReadFile(out)
-	if !strings.Contains(string(b), ",,status 400: Invalid value for 'model'\n") {
-		t.Errorf("the failed row's error is not in its error column:\n%s", b)
-	}
-	if !strings.Contains(r.stderr, "1 rows failed") || !strings.Contains(r.stderr, "row 4: status 400") {
-		t.Errorf("stderr does not point at the failed row:\n%s", r.stderr)
-	}
-}
-
-func TestBadInputSpendsNothingAndWritesNothing(t *testing.T) {
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(bad, []byte("a,b\n1,2\n3,\"unterminated\n"), 0o644)
-	wide := filepath.Join(dir, "wide.csv")
-	os.WriteFile(wide, []byte("a,b\n1,2\n1,2,3\n"), 0o644)
-	has := filepath.Join(dir, "has.csv")
-	os.WriteFile(has, []byte("a,response\n1,2\n"), 0o644)
-	out := filepath.Join(dir, "out.csv")
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want []string
-	}{
-		{"missing input", []string{filepath.Join(dir, "nope.csv"), "-o", out, "-p", "x"}, exitFatal, []string{"nope.csv", "no such file"}},
-		{"output is input", []string{"examples/products.csv", "-o", "examples/products.csv", "-p", "x"}, exitFatal, []string{"refusing to write over the input"}},
-		{"missing column", []string{"examples/products.csv", "-o", out, "-p", "{{.nme}}"}, exitFatal, []string{`template field "nme"`, `"sku", "name"`, `did you mean "name"`}},
-		{"template syntax", []string{"examples/products.csv", "-o", out, "-p", "{{.name"}, exitFatal, []string{"prompt template: line 1", "unclosed action"}},
-		{"no prompt", []string{"examples/products.csv", "-o", out}, exitUsage, []string{"no prompt given"}},
-		{"no output", []string{"examples/products.csv", "-p", "x"}, exitUsage, []string{"no OUTPUT"}},
-		{"unknown flag", []string{"examples/products.csv", "-o", out, "-p", "x", "--bogus"}, exitUsage, []string{"unknown flag: --bogus"}},
-		{"unknown provider", []string{"examples/products.csv", "-o", out, "-p", "x", "--provider", "nope"}, exitUsage, []string{`unknown provider "nope"`}},
-		{"output folder missing", []string{"examples/products.csv", "-o", filepath.Join(dir, "no", "out.csv"), "-p", "x"}, exitFatal, []string{"out.csv"}},
-		{"unterminated quote", []string{bad, "-o", out, "-p", "{{.a}}"}, exitFatal, []string{"bad.csv", "line 3"}},
-		{"too many fields", []string{wide, "-o", out, "-p", "{{.a}}"}, exitFatal, []string{"wide.csv", "line 3"}},
-		{"column exists", []string{has, "-o", out, "-p", "{{.a}}"}, exitFatal, []string{`column "response" already exists`}},
-		{"unknown sheet", []string{"examples/tickets.xlsx", "-o", out, "-p", "x", "--sheet", "Nope"}, exitFatal, []string{"Nope", "Tickets", "Agents"}},
-		{"unknown extension", []string{"examples/products.csv", "-o", filepath.Join(dir, "out.txt"), "-p", "x"}, exitUsage, []string{".txt"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := fakeprovider.New(fakeprovider.Options{})
-			r := enrich(t, p, "", tt.args...)
-			if r.code != tt.code {
-				t.Errorf("exit %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
-			}
-			failedCleanly(t, r, p, dir, tt.want)
-		})
-	}
-}
-
-func TestMissingKeyAndBadBaseURL(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	out := filepath.Join(t.TempDir(), "out.csv")
-	t.Setenv("OPENAI_API_KEY", "")
-	t.Setenv("OPENAI_BASE_URL", "")
-	var o, e bytes.Buffer
-	code := run(context.Background(), []string{"examples/products.csv", "-o", out, "-p", "{{.name}}"}, nil, &o, &e)
-	if code != exitFatal || !strings.Contains(e.String(), "OPENAI_API_KEY is not set") || !strings.Contains(e.String(), "enrich: hint:") {
-		t.Errorf("exit %d, stderr %q; want the missing key named with a hint", code, e.String())
-	}
-	e.Reset()
-	code = run(context.Background(), []string{"examples/products.csv", "-o", out, "-p", "{{.name}}", "--base-url", "localhost:8080"}, nil, &o, &e)
-	if code != exitFatal || !strings.Contains(e.String(), "localhost:8080") {
-		t.Errorf("exit %d, stderr %q; want the bad base URL named", code, e.String())
-	}
-	if _, err := os.Stat(out); err == nil {
-		t.Error("an output file was written")
-	}
-}
-
-func TestDryRunAndLimit(t *testing.T) {
-	p := fakeprovider.New(fakeprovider.Options{})
-	r := enrich(t, p, "", "examples/products.csv", "--dry-run", "-p", "Ad: {{.name}}")
-	if r.code != exitOK || p.Requests() != 0 {
-		t.Fatalf("exit %d, %d requests; stderr:\n%s", r.code, p.Requests(), r.stderr)
-	}
-	for _, w := range []string{"--- row 2 ---\nAd: Trailhead 40L Backpack", "rows:     8 (8 distinct requests, 0 already answered in the journal, 8 to send)"} {
-		if !strings.Contains(r.stdout, w) {
-			t.Errorf("dry run output lacks %q:\n%s", w, r.stdout)
-		}
-	}
-	out := filepath.Join(t.TempDir(), "out.jsonl")
-	r = enrich(t, p, "", "examples/products.csv", "-o", out, "-p", "{{.name}}", "--limit", "3")
-	b, _ := os.ReadFile(out)
-	if r.code != exitOK || strings.Count(string(b), "\n") != 3 || p.Requests() != 3 {
-		t.Errorf("exit %d, %d requests, output:\n%s\nwant 3 rows", r.code, p.Requests(), b)
-	}
-}
-
-// The dry run's figures on a known file: tokens counted with gpt-4o-mini's
-// tokenizer, the list price, and the least time --rpm and --tpm allow.
-func TestDryRunFigures(t *testing.T) {
-	p := fakeprovider.New(fakeprovider.Options{})
-	r := enrich(t, p, "", "examples/tickets.xlsx", "--dry-run", "--prompt-file", "examples/ticket-triage.tmpl",
-		"-m", "gpt-4o-mini", "--max-tokens", "20", "--rpm", "60", "--tpm", "1000", "-j", "4")
-	if r.code != exitOK || p.Requests() != 0 {
-		t.Fatalf("exit %d, %d requests; stderr:\n%s", r.code, p.Requests(), r.stderr)
-	}
-	golden(t, "tickets.dryrun.txt", r.stdout)
-	r = enrich(t, p, "", "examples/tickets.xlsx", "--dry-run", "--prompt-file", "examples/ticket-triage.tmpl",
-		"-m", "my-local-model", "--price-in", "1", "--price-out", "2", "--max-tokens", "20")
-	for _, w := range []string{"(about 4 bytes a token)", "at $1 in / $2 out per 1M tokens (--price-in/--price-out)", "1 × the model's latency (7 requests, 8 at a time)"} {
-		if !strings.Contains(r.stdout, w) {
-			t.Errorf("dry run output lacks %q:\n%s", w, r.stdout)
-		}
-	}
-}
-
-func TestHelp(t *testing.T) {
-	r := enrich(t, nil, "", "--help")
-	if r.code != exitOK || !strings.Contains(r.stderr, "usage: enrich INPUT -o OUTPUT -p TEMPLATE") || !strings.Contains(r.stderr, "--rpm") {
-		t.Errorf("exit %d, help:\n%s", r.code, r.stderr)
-	}
-}
-
-func TestMockProviderIsOffline(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	out := filepath.Join(t.TempDir(), "out.csv")
-	t.Setenv("OPENAI_API_KEY", "")
-	var o, e bytes.Buffer
-	code := run(context.Background(), []string{"examples/products.csv", "-o", out, "--provider", "mock", "--prompt-file", "examples/product-ad.tmpl"}, nil, &o, &e)
-	b, _ := os.ReadFile(out)
-	if code != exitOK || strings.Count(string(b), "mock answer") != 8 {
-		t.Errorf("exit %d, stderr %q, output:\n%s", code, e.String(), b)
-	}
-}
-
-// After a run, a dry run of the same command knows what is answered.
-func TestDryRunCountsTheJournal(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	// One server for both runs: its URL is part of every request's key.
-	srv := httptest.NewServer(fakeprovider.New(fakeprovider.Options{}))
-	defer srv.Close()
-	out := filepath.Join(t.TempDir(), "out.csv")
-	if r := enrich(t, nil, "", "examples/products.csv", "-o", out, "-p", "{{.name}}", "--limit", "5", "--base-url", srv.URL); r.code != exitOK {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	r := enrich(t, nil, "", "examples/products.csv", "-o", out, "-p", "{{.name}}", "--dry-run", "--base-url", srv.URL)
-	if !strings.Contains(r.stdout, "rows:     8 (8 distinct requests, 5 already answered in the journal, 3 to send)") {
-		t.Errorf("dry run after a partial run:\n%s\n%s", r.stdout, r.stderr)
-	}
-}
-
 // TestMain runs the tests from the repository's root, so that command
 // lines read as a user would type them (enrich examples/products.csv …).
 func TestMain(m *testing.M) {
+	if os.Getenv(asEnrich) == "1" {
+		// A script's enrich command (script_test.go): run from its $WORK,
+		// with its arguments, as the real binary would be.
+		os.Exit(Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	flag.Parse()
 	here, err := os.Getwd()
 	if err != nil {
