@@ -171,3 +171,14 @@ func diagnoseAnswer(e *Error) Problem {
 	}
 	return Unknown
 }
+
+// CannotReach reports whether the problem is that no HTTP exchange with
+// the server took place at all: nothing listens, the host does not
+// resolve, TLS fails, or the server speaks another protocol.
+func (p Problem) CannotReach() bool {
+	switch p {
+	case Unreachable, UntrustedCert, WrongProtocol, UnknownHost:
+		return true
+	}
+	return false
+}

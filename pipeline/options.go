@@ -34,6 +34,13 @@ type Options struct {
 	// advice in its own terms (flag names) to the facts the error carries.
 	RowError func(error) string
 
+	// Warn, when set, hears at once about what a person should know
+	// before the run ends: the first refusal that every row will meet (a
+	// bad key, an unknown model: an *llm.Error), usage a provider reported
+	// that cannot be right (*UsageError, told once). The run goes on; Warn
+	// must return quickly.
+	Warn func(error)
+
 	// Progress, when set, receives a snapshot every ProgressEvery (default
 	// 250ms) and a last one when the run ends. It must return quickly.
 	Progress      func(Stats)
@@ -89,6 +96,10 @@ type Limits struct {
 	Timeout    time.Duration // per attempt; default 2m
 	MaxBackoff time.Duration // cap on one backoff wait without Retry-After; default 30s
 	Window     int           // rows read ahead of the writer; default max(256, 8×Concurrency)
+	// UnreachableAtStart and UnreachableMidRun end a run whose requests
+	// cannot reach the server (see UnreachableError); defaults
+	// DefaultUnreachableAtStart and DefaultUnreachableMidRun.
+	UnreachableAtStart, UnreachableMidRun time.Duration
 }
 
 // Resume says how answers are kept and shared.
@@ -128,6 +139,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Limit < 0 {
 		return o, fmt.Errorf("limit must not be negative, got %d", o.Limit)
+	}
+	if o.Warn == nil {
+		o.Warn = func(error) {}
 	}
 	if o.RowError == nil {
 		o.RowError = func(err error) string { return err.Error() }
@@ -198,6 +212,12 @@ func (l *Limits) withDefaults() error {
 	}
 	if l.Window <= 0 {
 		l.Window = max(256, 8*l.Concurrency)
+	}
+	if l.UnreachableAtStart <= 0 {
+		l.UnreachableAtStart = DefaultUnreachableAtStart
+	}
+	if l.UnreachableMidRun <= 0 {
+		l.UnreachableMidRun = DefaultUnreachableMidRun
 	}
 	l.Window = max(l.Window, l.Concurrency)
 	return nil

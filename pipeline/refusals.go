@@ -14,29 +14,34 @@ const stopAfter = 10
 
 // refusals counts such refusals since the last answer.
 type refusals struct {
-	mu    sync.Mutex
-	n     int
-	first error
+	mu     sync.Mutex
+	n      int
+	first  error
+	warned bool // the run's first refusal has been told
 }
 
 func refusesEveryRow(err error) bool { return llm.Diagnose(err).RefusesEveryRow() }
 
-// note records a failed request and returns the error that stops the run
-// once stopAfter refusals came in a row.
-func (r *refusals) note(err error) error {
+// note records a failed request. It returns the error that stops the run
+// once stopAfter refusals came in a row, and whether this is the run's
+// first refusal, which the caller tells at once: on a small run no row
+// may get far enough for the stop.
+func (r *refusals) note(err error) (stop error, first bool) {
 	if !refusesEveryRow(err) {
-		return nil
+		return nil, false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	first = !r.warned
+	r.warned = true
 	if r.n == 0 {
 		r.first = err
 	}
 	r.n++
 	if r.n < stopAfter {
-		return nil
+		return nil, first
 	}
-	return &RefusedError{N: r.n, First: r.first}
+	return &RefusedError{N: r.n, First: r.first}, first
 }
 
 func (r *refusals) reset() {

@@ -85,6 +85,8 @@ type run struct {
 	stats    *counters
 	shared   *shared
 	refusals refusals
+	health   *health
+	usage    usageCheck
 	tokens   *tokenBucket // nil without a TPM limit
 	counter  cost.Counter
 	base     time.Duration // first backoff step
@@ -99,6 +101,7 @@ func newRun(p *Pipeline) *run {
 		lim:      newLimiter(p.opts.Limits.RPM),
 		stats:    &counters{start: time.Now()},
 		shared:   newShared(p.opts.Resume.Cache),
+		health:   newHealth(p.opts.Limits.UnreachableAtStart, p.opts.Limits.UnreachableMidRun),
 		base:     500 * time.Millisecond,
 	}
 	if tpm := p.opts.Limits.TPM; tpm > 0 {

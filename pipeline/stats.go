@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -19,6 +20,11 @@ type Stats struct {
 	TokensOut   int64 // completion tokens, as the provider counted them
 	Elapsed     time.Duration
 	FirstError  string // the first failed row's error, located, for the summary
+
+	// What the run is doing now, for a progress display.
+	InFlight int64         // requests sent and not yet answered
+	Oldest   time.Duration // how long the oldest of them has waited
+	Pacing   int64         // requests held back by the rate limits
 }
 
 // counters is the live, concurrently updated form of Stats.
@@ -28,10 +34,47 @@ type counters struct {
 	cached, shared                                     atomic.Int64
 	tokensIn, tokensOut                                atomic.Int64
 	firstErr                                           atomic.Pointer[string]
+	pacing                                             atomic.Int64
+
+	mu       sync.Mutex
+	inflight map[uint64]time.Time // start of each request in flight
+	nextID   uint64
+}
+
+// begin notes a request sent; done notes its answer.
+func (c *counters) begin() (done func()) {
+	c.mu.Lock()
+	if c.inflight == nil {
+		c.inflight = make(map[uint64]time.Time)
+	}
+	id := c.nextID
+	c.nextID++
+	c.inflight[id] = time.Now()
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		delete(c.inflight, id)
+		c.mu.Unlock()
+	}
+}
+
+// flight is the number of requests in flight and the age of the oldest.
+func (c *counters) flight() (n int64, oldest time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	for _, t := range c.inflight {
+		oldest = max(oldest, now.Sub(t))
+	}
+	return int64(len(c.inflight)), oldest
 }
 
 func (c *counters) snapshot() Stats {
+	n, oldest := c.flight()
 	return Stats{
+		InFlight:    n,
+		Oldest:      oldest,
+		Pacing:      c.pacing.Load(),
 		Rows:        c.rows.Load(),
 		Answered:    c.answered.Load(),
 		Failed:      c.failed.Load(),

@@ -42,8 +42,16 @@ func (r *run) answer(ctx context.Context, j job) (writers.Record, error) {
 	case err != nil && src == fromJournal:
 		return writers.Record{}, err // the cache could not be read
 	case err != nil:
+		var unreachable *UnreachableError
+		if errors.As(err, &unreachable) {
+			return writers.Record{}, unreachable
+		}
 		if src == asked {
-			if stop := r.refusals.note(err); stop != nil {
+			stop, first := r.refusals.note(err)
+			if first {
+				r.opts.Warn(err)
+			}
+			if stop != nil {
 				return writers.Record{}, stop
 			}
 		}
@@ -122,9 +130,11 @@ func (r *run) ask(ctx context.Context, req llm.Request) (answer, error) {
 // token limit keeps its text and says it was cut.
 func (r *run) answered(j job, a answer) writers.Record {
 	if err := r.parse(&a); err != nil {
-		// Only a cut answer reaches here unvalidated: keep its text in the
-		// first column so nothing paid for is lost.
-		a.vals, a.kinds = []string{a.resp.Text}, nil
+		// Only a cut answer reaches here unvalidated (ask re-asks for the
+		// others): what arrived is not a structured answer, so the row's
+		// values stay empty and the error says why. The journal keeps
+		// the text.
+		return r.failedWith(j, fmt.Errorf("%w, and what arrived is not a valid answer: %v", ErrCut, err), a.resp.Usage)
 	}
 	msg := ""
 	if a.resp.FinishReason == "length" {
@@ -136,10 +146,13 @@ func (r *run) answered(j job, a answer) writers.Record {
 	return r.layout.record(j.row, a.vals, a.kinds, msg, a.resp.Usage)
 }
 
-func (r *run) failed(j job, err error) writers.Record {
+func (r *run) failed(j job, err error) writers.Record { return r.failedWith(j, err, llm.Usage{}) }
+
+// failedWith is a failed row whose request was still paid for (u).
+func (r *run) failedWith(j job, err error, u llm.Usage) writers.Record {
 	msg := r.opts.RowError(err)
 	r.noteFailure(j.row.Num, msg)
-	return r.layout.record(j.row, nil, nil, msg, llm.Usage{})
+	return r.layout.record(j.row, nil, nil, msg, u)
 }
 
 func (r *run) noteFailure(row int, msg string) {
@@ -158,20 +171,22 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		if attempts > 1 {
 			r.stats.retries.Add(1)
 		}
-		if err := r.lim.Wait(ctx); err != nil {
+		need, err := r.pace(ctx, req)
+		if err != nil {
 			return llm.Response{}, retry.Unrecoverable(err)
 		}
-		need := 0
-		if r.tokens != nil {
-			need = estimate(r.counter, req)
-			if err := r.tokens.Take(ctx, need); err != nil {
-				return llm.Response{}, retry.Unrecoverable(err)
-			}
-		}
 		actx, cancel := context.WithTimeout(r.reqCtx, r.opts.Limits.Timeout)
+		done := r.stats.begin()
 		resp, err := r.client.Complete(actx, req)
+		done()
 		cancel()
 		r.stats.requests.Add(1)
+		if stop := r.health.observe(err); stop != nil {
+			return resp, retry.Unrecoverable(stop)
+		}
+		if err == nil {
+			resp.Usage = r.usage.check(req, resp.Usage, r.opts.Warn)
+		}
 		r.lim.Observe(resp, err)
 		if r.tokens != nil {
 			r.tokens.Settle(need, req, resp.Usage)
@@ -201,6 +216,23 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		retry.DelayType(r.backoff),
 	)
 	return resp, attempts, err
+}
+
+// pace waits for the request's turn under the rate limits, and returns
+// the tokens it took from the TPM budget.
+func (r *run) pace(ctx context.Context, req llm.Request) (need int, err error) {
+	r.stats.pacing.Add(1)
+	defer r.stats.pacing.Add(-1)
+	if err := r.lim.Wait(ctx); err != nil {
+		return 0, err
+	}
+	if r.tokens != nil {
+		need = estimate(r.counter, req)
+		if err := r.tokens.Take(ctx, need); err != nil {
+			return 0, err
+		}
+	}
+	return need, nil
 }
 
 // backoff is exponential with equal jitter (between half and all of
