@@ -75,7 +75,7 @@ func problemHint(err error) string {
 	}
 	switch llm.Diagnose(err) {
 	case llm.Unreachable:
-		return "is the server at --base-url running?"
+		return "is the server running, and is --base-url right?"
 	case llm.UntrustedCert:
 		return "the server's TLS certificate is not trusted; check the host in --base-url"
 	case llm.WrongProtocol:

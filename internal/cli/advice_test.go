@@ -64,7 +64,7 @@ func TestAdvice(t *testing.T) {
 
 		// llm.Problem, below HTTP.
 		{"unreachable", posted(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}),
-			"Post \"http://127.0.0.1:1/v1/chat/completions\": dial tcp: connect: connection refused", "is the server at --base-url running?"},
+			"Post \"http://127.0.0.1:1/v1/chat/completions\": dial tcp: connect: connection refused", "is the server running, and is --base-url right?"},
 		{"untrusted cert", posted(x509.UnknownAuthorityError{}),
 			"Post \"http://127.0.0.1:1/v1/chat/completions\": x509: certificate signed by unknown authority", "the server's TLS certificate is not trusted; check the host in --base-url"},
 		{"wrong protocol", posted(errors.New("http: server gave HTTP response to HTTPS client")),
@@ -143,7 +143,7 @@ func TestAdvice(t *testing.T) {
 			}
 			diagnosed[llm.Diagnose(tt.err)] = true
 			var stderr bytes.Buffer
-			fail(&stderr, tt.err)
+			newConsole(&stderr, "text").fail(tt.err)
 			want := "enrich: error: " + tt.line + "\n"
 			if tt.hint != "" {
 				want += "enrich: hint: " + tt.hint + "\n"

@@ -49,24 +49,25 @@ const StoppedAtOnce = "enrich: stopped at once; every answer already received is
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c, err := parseFlags(args, stderr)
 	if err != nil {
-		return fail(stderr, err)
+		return newConsole(stderr, c.logFormat).fail(err)
 	}
 	if c.help {
 		return exitOK
 	}
+	c.con = newConsole(stderr, c.logFormat)
 	r, ropts, err := c.openInput(stdin)
 	if err != nil {
-		return fail(stderr, err)
+		return c.con.fail(err)
 	}
 	defer r.Close()
 	client, opts, err := c.options(r)
 	if err != nil {
-		return fail(stderr, err)
+		return c.con.fail(err)
 	}
 	if c.dryRun {
-		return c.dryRunOf(ctx, client, opts, r, stdout, stderr)
+		return c.dryRunOf(ctx, client, opts, r, stdout)
 	}
-	return c.enrich(ctx, client, opts, r, ropts, stdout, stderr)
+	return c.enrich(ctx, client, opts, r, ropts, stdout)
 }
 
 // openInput opens INPUT with the reader its format (or --format) names.
@@ -114,79 +115,82 @@ func (c *config) options(r readers.Reader) (llm.Client, pipeline.Options, error)
 // dryRunOf shows the first prompts and what a run would cost. It counts
 // what the journal already holds, so its figures are what the run would
 // send, and writes nothing: no OUTPUT, no journal.
-func (c *config) dryRunOf(ctx context.Context, client llm.Client, opts pipeline.Options, r readers.Reader, stdout, stderr io.Writer) int {
+func (c *config) dryRunOf(ctx context.Context, client llm.Client, opts pipeline.Options, r readers.Reader, stdout io.Writer) int {
 	j, closeJournal, err := c.openJournalForPreview()
 	defer closeJournal()
 	if err != nil {
-		fmt.Fprintf(stderr, "enrich: warning: %v; the preview counts no answers from it\n", err)
+		c.con.warnf("%v; the preview counts no answers from it", err)
 	} else if j != nil {
 		opts.Resume.Cache = j
 	}
 	p, err := pipeline.New(client, opts)
 	if err != nil {
-		return fail(stderr, err)
+		return c.con.fail(err)
 	}
-	return c.preview(ctx, p, r, stdout, stderr)
+	return c.preview(ctx, p, r, stdout)
 }
 
 // enrich is the run itself: OUTPUT, the journal, a first pass over a
 // file, the pipeline, and what the user is told at the end.
-func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Options, r readers.Reader, ropts readers.Options, stdout, stderr io.Writer) int {
-	prog := newProgress(stderr, c.quiet, c.logFormat)
+func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Options, r readers.Reader, ropts readers.Options, stdout io.Writer) int {
+	prog := newProgress(c.con, c.quiet)
 	if price, _, ok := c.price(opts.Prompt.Model); ok && c.provider != "mock" {
 		prog.price = &price
 	}
 	opts.Progress = prog.update
+	opts.Warn = c.con.warn
 	// The options are checked, and the columns known, before OUTPUT or
 	// the journal is created; the pipeline that runs is made again below,
 	// with the journal.
 	p, err := pipeline.New(client, opts)
 	if err != nil {
-		return fail(stderr, err)
+		return c.con.fail(err)
 	}
 	w, err := c.newWriter(r, p.Columns(), stdout)
 	if err != nil {
-		return fail(stderr, err)
+		return c.con.fail(err)
 	}
-	j, closeJournal, err := c.openJournal(stderr)
+	j, closeJournal, err := c.openJournal()
 	if err != nil {
 		_ = w.Abort()
-		return fail(stderr, err)
+		return c.con.fail(err)
 	}
 	defer closeJournal()
 	if j != nil {
 		opts.Resume.Cache = j
 		if p, err = pipeline.New(client, opts); err != nil {
 			_ = w.Abort()
-			return fail(stderr, err)
+			return c.con.fail(err)
 		}
 	}
 	if c.input != "-" {
 		pv, err := firstPass(ctx, p, r, j, c.limit, c.input, ropts)
 		if err != nil {
 			_ = w.Abort()
-			return fail(stderr, err)
+			return c.con.fail(err)
 		}
 		prog.total = pv.Rows
 		if pv.Cached > 0 && !c.noCache {
-			fmt.Fprintf(stderr, "enrich: resuming: %d of %d rows already answered (journal %s)\n", pv.Cached, pv.Rows, j.Path())
+			c.con.notef("resuming: %d of %d rows already answered (journal %s)", pv.Cached, pv.Rows, j.Path())
 		}
 	}
+	stop := context.AfterFunc(ctx, func() { prog.interrupted(grace) })
 	stats, err := p.Run(ctx, r, w)
-	prog.finish(stats)
-	return c.outcome(ctx, err, stats, j, stderr)
+	stop()
+	prog.finish(stats, outcome{written: err == nil, output: c.outputName()})
+	return c.exitStatus(ctx, err, stats, j)
 }
 
-// outcome is the exit status of a run, and its last words when it failed.
-func (c *config) outcome(ctx context.Context, err error, stats pipeline.Stats, j *journal.Journal, stderr io.Writer) int {
+// exitStatus is the exit status of a run, and its last words when it failed.
+func (c *config) exitStatus(ctx context.Context, err error, stats pipeline.Stats, j *journal.Journal) int {
 	switch {
 	case err != nil && ctx.Err() != nil:
-		fmt.Fprintf(stderr, "enrich: interrupted: no OUTPUT was written; %s\n", c.resumeNote(j, stats))
+		c.con.notef("interrupted: no OUTPUT was written; %s", c.resumeNote(j, stats))
 		return exitInterrupted
 	case err != nil:
-		code := fail(stderr, err)
+		code := c.con.fail(err)
 		if j != nil && !c.noCache && stats.Answered+stats.Cached > 0 {
-			fmt.Fprintf(stderr, "enrich: hint: %s\n", c.resumeNote(j, stats))
+			c.con.hintf("%s", c.resumeNote(j, stats))
 		}
 		return code
 	case stats.Failed > 0:
@@ -338,6 +342,14 @@ func firstPass(ctx context.Context, p *pipeline.Pipeline, r readers.Reader, j *j
 	return p.Preview(ctx, r2, pipeline.PreviewOptions{})
 }
 
+// outputName names OUTPUT for people.
+func (c *config) outputName() string {
+	if c.output == "-" {
+		return "standard output"
+	}
+	return c.output
+}
+
 func displayName(path string) string {
 	if path == "-" {
 		return "standard input"
@@ -356,11 +368,3 @@ func (h hinted) Error() string { return h.err.Error() }
 func (h hinted) Unwrap() error { return h.err }
 
 // fail prints err as advice words it and returns the exit status.
-func fail(stderr io.Writer, err error) int {
-	line, hint := advice(err)
-	fmt.Fprintf(stderr, "enrich: error: %s\n", line)
-	if hint != "" {
-		fmt.Fprintf(stderr, "enrich: hint: %s\n", hint)
-	}
-	return exitCodeFor(err)
-}

@@ -59,6 +59,8 @@ type config struct {
 	noDedupe            bool
 	logFormat           string
 	help                bool
+
+	con *console // how the command talks to its user, once the flags are known
 }
 
 // errUsage marks errors that deserve exit status 2.

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 
 	"github.com/enrich-dev/enrich/journal"
@@ -14,7 +12,7 @@ import (
 // temporary one that closing removes: identical requests are still sent
 // once, but nothing is kept for a rerun. A journal held by another run is
 // not shared: this run goes on without one (nil), after saying so.
-func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func(), err error) {
+func (c *config) openJournal() (j *journal.Journal, closeFn func(), err error) {
 	if c.noCache {
 		j, err := journal.OpenTemp()
 		if err != nil {
@@ -28,7 +26,7 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 	}
 	j, err = journal.Open(path, c.fresh)
 	if errors.Is(err, journal.ErrLocked) {
-		fmt.Fprintf(stderr, "enrich: warning: %v; this run will neither reuse nor record answers\n", err)
+		c.con.warnf("%v; this run will neither reuse nor record answers", err)
 		return nil, func() {}, nil
 	}
 	if err != nil {
@@ -36,7 +34,7 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 	}
 	return j, func() {
 		if err := j.Close(); err != nil {
-			fmt.Fprintf(stderr, "enrich: warning: %v; answers after the last sync may need asking again\n", err)
+			c.con.warnf("%v; answers after the last sync may need asking again", err)
 		}
 	}, nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,7 +36,7 @@ func TestOpenJournalPlacement(t *testing.T) {
 			c := &config{cacheDir: tt.cacheDir, output: out, input: "-"}
 			want, _ := journal.PathFor(tt.cacheDir, out, "-")
 			var stderr bytes.Buffer
-			j, closeJournal, err := c.openJournal(&stderr)
+			j, closeJournal, err := c.withConsole(&stderr).openJournal()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +57,7 @@ func TestOpenJournalPlacement(t *testing.T) {
 func TestOpenJournalNoCache(t *testing.T) {
 	home := cacheHome(t)
 	c := &config{output: filepath.Join(t.TempDir(), "out.csv"), input: "-", noCache: true}
-	j, closeJournal, err := c.openJournal(new(bytes.Buffer))
+	j, closeJournal, err := c.withConsole(new(bytes.Buffer)).openJournal()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,13 +80,13 @@ func TestOpenJournalLocked(t *testing.T) {
 		t.Skip("journals are locked only where flock is")
 	}
 	c := &config{cacheDir: t.TempDir(), output: filepath.Join(t.TempDir(), "out.csv"), input: "-"}
-	first, closeFirst, err := c.openJournal(new(bytes.Buffer))
+	first, closeFirst, err := c.withConsole(new(bytes.Buffer)).openJournal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer closeFirst()
 	var stderr bytes.Buffer
-	j, closeJournal, err := c.openJournal(&stderr)
+	j, closeJournal, err := c.withConsole(&stderr).openJournal()
 	if err != nil || j != nil {
 		t.Fatalf("got %v, %v; want no journal and no error", j, err)
 	}
@@ -103,7 +104,7 @@ func TestOpenJournalUnwritable(t *testing.T) {
 	}
 	c := &config{cacheDir: notDir, output: "out.csv", input: "-"}
 	var stderr bytes.Buffer
-	_, _, err := c.openJournal(&stderr)
+	_, _, err := c.withConsole(&stderr).openJournal()
 	var h hinted
 	if !errors.As(err, &h) || h.hint != "choose a writable journal folder with --cache DIR, or run with --no-cache" {
 		t.Errorf("got %v, want the --cache/--no-cache hint", err)
@@ -124,7 +125,7 @@ func TestOpenJournalForPreview(t *testing.T) {
 		t.Errorf("the preview wrote to the user cache folder: %v", entries)
 	}
 
-	w, closeWriter, err := c.openJournal(new(bytes.Buffer))
+	w, closeWriter, err := c.withConsole(new(bytes.Buffer)).openJournal()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,4 +153,10 @@ func TestOpenJournalForPreview(t *testing.T) {
 			closeJournal()
 		}
 	}
+}
+
+// withConsole sets c to talk to w, as run does once the flags are known.
+func (c *config) withConsole(w io.Writer) *config {
+	c.con = newConsole(w, "text")
+	return c
 }

@@ -144,7 +144,7 @@ func TestFaultsAreRetriedEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.csv")
 	r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", "{{.sku}}", "-j", "4", "--timeout", "300ms")
 	succeeded(t, r)
-	if !strings.Contains(r.stderr, "8 answered, 0 failed") || !strings.Contains(r.stderr, "5 retries, 1 rate-limited (429)") {
+	if !strings.Contains(r.stderr, "8 answered, 0 failed") || !strings.Contains(r.stderr, "5 retries,") || !strings.Contains(r.stderr, "1 rate-limited (429)") {
 		t.Errorf("summary does not show the 5 retries:\n%s", r.stderr)
 	}
 	b, _ := os.ReadFile(out)

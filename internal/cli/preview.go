@@ -12,11 +12,11 @@ import (
 	"github.com/enrich-dev/enrich/readers"
 )
 
-func (c *config) preview(ctx context.Context, p *pipeline.Pipeline, r readers.Reader, stdout, stderr io.Writer) int {
+func (c *config) preview(ctx context.Context, p *pipeline.Pipeline, r readers.Reader, stdout io.Writer) int {
 	const show = 3
 	pv, err := p.Preview(ctx, r, pipeline.PreviewOptions{Show: show, Costs: true})
 	if err != nil {
-		return fail(stderr, err)
+		return c.con.fail(err)
 	}
 	for _, s := range pv.Samples {
 		fmt.Fprintf(stdout, "--- row %d ---\n%s\n", s.Row, strings.TrimRight(s.Text, "\n"))
