@@ -54,6 +54,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.help {
 		return exitOK
 	}
+	if c.version {
+		printVersion(stdout)
+		return exitOK
+	}
 	c.con = newConsole(stderr, c.logFormat)
 	r, ropts, err := c.openInput(stdin)
 	if err != nil {

@@ -58,7 +58,7 @@ type config struct {
 	fresh, noCache      bool
 	noDedupe            bool
 	logFormat           string
-	help                bool
+	help, version       bool
 
 	con *console // how the command talks to its user, once the flags are known
 }
@@ -74,56 +74,42 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 func newFlagSet(c *config) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("enrich", pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.StringVarP(&c.output, "output", "o", "", "output file (format from its extension), or - for standard output")
-	fs.StringVar(&c.format, "format", "", "format wherever - is used: csv, tsv or jsonl (default csv)")
-	fs.StringVarP(&c.prompt, "prompt", "p", "", "prompt template (Go text/template; {{.column}} is a cell)")
-	fs.StringVar(&c.promptFile, "prompt-file", "", "read the prompt template from a file")
-	fs.StringVar(&c.system, "system", "", "system prompt sent with every request")
-	fs.StringVarP(&c.column, "column", "c", pipeline.DefaultColumn, "name of the new answer column (with --schema/--fields: a prefix for its columns)")
-	fs.StringVar(&c.schemaFile, "schema", "", "JSON Schema file (top level an object): one column per property, answers validated")
-	fs.StringVar(&c.fields, "fields", "", `shorthand schema: "category,urgency:integer,summary" (types: string, integer, number, boolean)`)
-	fs.StringVar(&c.errorColumn, "error-column", "", "name of the error column (default COLUMN_error)")
-	fs.StringVarP(&c.model, "model", "m", "gpt-4o-mini", "model name")
-	fs.IntVar(&c.maxTokens, "max-tokens", 0, "maximum tokens per answer (0: the provider's default)")
+	fs.StringVarP(&c.output, "output", "o", "", "output `FILE` (format from its extension), or - for standard output")
+	fs.StringVar(&c.format, "format", "", "`FORMAT` wherever - is used: csv, tsv or jsonl (default csv)")
+	fs.StringVarP(&c.prompt, "prompt", "p", "", "prompt `TEMPLATE` (Go text/template; {{.column}} is a cell)")
+	fs.StringVar(&c.promptFile, "prompt-file", "", "read the prompt template from `FILE`")
+	fs.StringVar(&c.system, "system", "", "system prompt (`TEXT`) sent with every request")
+	fs.StringVarP(&c.column, "column", "c", pipeline.DefaultColumn, "`NAME` of the answer column (with --schema/--fields: a prefix for their columns)")
+	fs.StringVar(&c.schemaFile, "schema", "", "JSON Schema `FILE` (an object): a column per property, answers validated")
+	fs.StringVar(&c.fields, "fields", "", "`LIST` of fields, e.g. \"category,urgency:integer\" (types: string, integer, number, boolean)")
+	fs.StringVar(&c.errorColumn, "error-column", "", "`NAME` of the error column (default COLUMN_error)")
+	fs.StringVarP(&c.model, "model", "m", "gpt-4o-mini", "`MODEL` name")
+	fs.IntVar(&c.maxTokens, "max-tokens", 0, "maximum `TOKENS` per answer (0: the provider's default)")
 	fs.Float64Var(&c.temperature, "temperature", 0, "sampling temperature (default: the provider's)")
-	fs.StringVar(&c.provider, "provider", "openai", "openai (any OpenAI-compatible server), anthropic, or mock (offline)")
-	fs.StringVar(&c.baseURL, "base-url", "", "API base URL (default $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL, else the provider's)")
-	fs.IntVarP(&c.concurrency, "concurrency", "j", pipeline.DefaultConcurrency, "requests in flight")
+	fs.StringVar(&c.provider, "provider", "openai", "`NAME`: openai (any OpenAI-compatible server), anthropic, or mock (offline)")
+	fs.StringVar(&c.baseURL, "base-url", "", "API base `URL` (default $OPENAI_BASE_URL or $ANTHROPIC_BASE_URL)")
+	fs.IntVarP(&c.concurrency, "concurrency", "j", pipeline.DefaultConcurrency, "`N` requests in flight")
 	fs.Float64Var(&c.rpm, "rpm", 0, "requests per minute (0: learn the provider's limit)")
 	fs.Float64Var(&c.tpm, "tpm", 0, "tokens per minute: prompt estimate + answer reserve (0: no client-side limit)")
-	fs.IntVar(&c.retries, "retries", pipeline.DefaultAttempts-1, "retries per row after the first attempt")
-	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request")
-	fs.StringVar(&c.sheet, "sheet", "", "worksheet to read from an .xlsx input (default: the first)")
-	fs.IntVar(&c.limit, "limit", 0, "process only the first N rows")
-	fs.StringVar(&c.cacheDir, "cache", "", "folder for the answer journals (default: the user cache folder's enrich/)")
+	fs.IntVar(&c.retries, "retries", pipeline.DefaultAttempts-1, "`N` retries per row after the first attempt")
+	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request (`DURATION`, e.g. 30s)")
+	fs.StringVar(&c.sheet, "sheet", "", "worksheet `NAME` of an .xlsx input (default: the first)")
+	fs.IntVar(&c.limit, "limit", 0, "process only the first `N` rows")
+	fs.StringVar(&c.cacheDir, "cache", "", "`DIR` for the answer journals (default: the user cache folder's enrich/)")
 	fs.BoolVar(&c.fresh, "fresh", false, "forget this OUTPUT's recorded answers and ask again")
 	fs.BoolVar(&c.noCache, "no-cache", false, "keep no journal: an interrupted run starts over")
 	fs.BoolVar(&c.noDedupe, "no-dedupe", false, "send identical prompts once per row, not once per run")
-	fs.BoolVar(&c.dryRun, "dry-run", false, "show the first prompts and what a run would cost (rows, tokens, money, time); send nothing")
-	fs.Float64Var(&c.priceIn, "price-in", 0, "dollars per 1M input tokens, for cost figures (default: the built-in table)")
-	fs.Float64Var(&c.priceOut, "price-out", 0, "dollars per 1M output tokens, for cost figures (default: the built-in table)")
-	fs.BoolVar(&c.escapeFormulas, "escape-formulas", false, "CSV/TSV: prefix added values that start with = + - @ with ' (for files opened in Excel)")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "show the first prompts and what a run would cost; send nothing")
+	fs.Float64Var(&c.priceIn, "price-in", 0, "`DOLLARS` per 1M input tokens, for cost figures (default: the price table)")
+	fs.Float64Var(&c.priceOut, "price-out", 0, "`DOLLARS` per 1M output tokens, for cost figures (default: the price table)")
+	fs.BoolVar(&c.escapeFormulas, "escape-formulas", false, "CSV/TSV: prefix added values starting with = + - @ with ' (for Excel)")
 	fs.BoolVar(&c.usageColumns, "usage-columns", false, "add COLUMN_tokens_in and COLUMN_tokens_out to every row")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or progress lines")
-	fs.StringVar(&c.logFormat, "log-format", "text", "progress and summary lines on a non-terminal: text or json")
+	fs.StringVar(&c.logFormat, "log-format", "text", "`FORMAT` of the lines on standard error: text or json")
 	fs.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fs.BoolVar(&c.version, "version", false, "show the version")
 	return fs
 }
-
-const usageHead = `enrich runs an LLM prompt over every row of a CSV, TSV, JSON Lines or Excel
-file and writes every row back, in order, with the answer in a new column.
-
-usage: enrich INPUT -o OUTPUT -p TEMPLATE [flags]
-
-  INPUT    .csv, .tsv, .jsonl or .xlsx file, or - for standard input
-  OUTPUT   .csv, .tsv, .jsonl or .xlsx file, or - for standard output
-
-example:
-  enrich examples/products.csv -o out.csv --provider mock \
-    -p 'Write a one-line ad for {{.name}}: {{.description}}'
-
-flags:
-`
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
@@ -133,7 +119,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, usageError{err}
 	}
 	if c.help {
-		fmt.Fprint(stderr, usageHead+fs.FlagUsages())
+		fmt.Fprint(stderr, usage(fs))
+		return c, nil
+	}
+	if c.version {
 		return c, nil
 	}
 	c.temperatureSet = fs.Changed("temperature")
