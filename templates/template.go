@@ -45,7 +45,11 @@ func Parse(text string, header []string, source string) (*Template, error) {
 	keys := Keys(header)
 	tmpl, err := template.New("prompt").Option("missingkey=error").Funcs(Funcs(keys)).Parse(text)
 	if err != nil {
-		return nil, fmt.Errorf("prompt template: %s", cleanParseError(err))
+		msg := cleanParseError(err)
+		if why := spacedColumn(msg, keys); why != "" {
+			msg += "; " + why
+		}
+		return nil, fmt.Errorf("prompt template: %s", msg)
 	}
 	known := make(map[string]bool, len(keys))
 	for _, k := range keys {

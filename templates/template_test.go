@@ -94,6 +94,7 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed action", "Hello {{.subject", []string{"prompt template: line 1", "unclosed action"}},
 		{"unknown function", "line one\n{{shout .subject}}", []string{"prompt template: line 2", `function "shout" not defined`}},
 		{"unexpected end", "{{if .subject}}x", []string{"prompt template: line 1", "unexpected EOF"}},
+		{"column with a space as a field", "{{.Product Name}}", []string{`function "Name" not defined`, `column "Product Name" has a space`, `{{index . "Product Name"}}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,6 +39,10 @@ func advice(err error) (line, hint string) {
 	}
 	var format *table.FormatError
 	if errors.As(err, &format) && format.Path != "" {
+		switch format.Ext {
+		case ".xls", ".xlsb", ".ods", ".numbers":
+			return line, "enrich reads .xlsx workbooks: open the file in Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
+		}
 		if format.Ext == "" {
 			return line, "pass --format csv, tsv or jsonl to say which"
 		}

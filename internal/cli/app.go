@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -101,6 +103,10 @@ func (c *config) options(r readers.Reader) (llm.Client, pipeline.Options, error)
 	tmpl, err := templates.Parse(c.prompt, r.Header(), displayName(c.input))
 	if err != nil {
 		return nil, pipeline.Options{}, err
+	}
+	if c.promptFile == "" && looksLikeAFile(c.prompt) {
+		c.con.warnf("the prompt %q has no {{…}} field, so every row gets the same request", c.prompt)
+		c.con.hintf("to read the template from that file, use --prompt-file %s", c.prompt)
 	}
 	client, scope, err := c.newClient()
 	if err != nil {
@@ -344,6 +350,23 @@ func firstPass(ctx context.Context, p *pipeline.Pipeline, r readers.Reader, j *j
 	}
 	defer r2.Close()
 	return p.Preview(ctx, r2, pipeline.PreviewOptions{})
+}
+
+// looksLikeAFile reports whether a -p prompt is more likely a file's name
+// than a template: one word with no {{…}}, naming a file that exists or
+// ending like a template file.
+func looksLikeAFile(prompt string) bool {
+	if strings.Contains(prompt, "{{") || strings.ContainsAny(prompt, " \t\n") {
+		return false
+	}
+	if fi, err := os.Stat(prompt); err == nil && fi.Mode().IsRegular() {
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(prompt)) {
+	case ".tmpl", ".tpl", ".gotmpl", ".txt", ".md", ".prompt":
+		return true
+	}
+	return false
 }
 
 // outputName names OUTPUT for people.
