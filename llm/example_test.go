@@ -90,7 +90,7 @@ func ExampleKeyEnv() {
 func ExampleMock() {
 	resp, _ := llm.Mock{}.Complete(context.Background(), llm.Request{Prompt: "Classify:\n  apples"})
 	fmt.Println(resp.Text)
-	// Output: mock answer (no model was called): Classify: apples
+	// Output: mock answer (no model was called) to the prompt: Classify: apples
 }
 
 func ExampleMock_schema() {

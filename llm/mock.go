@@ -28,8 +28,9 @@ const mockName = "mock"
 // mockFrom is New's way in (see providers.go); Options mean nothing offline.
 func mockFrom(Options) (Client, error) { return Mock{}, nil }
 
-// mockQuoteRunes is how much of the prompt the answer quotes.
-const mockQuoteRunes = 60
+// mockQuoteRunes is how much of the prompt the answer quotes: enough to
+// see a template filled in with the row's cells.
+const mockQuoteRunes = 300
 
 // Complete answers without a network. Usage follows the same ~4 bytes a
 // token estimate the pipeline uses, so token budgets behave plausibly.
@@ -46,7 +47,7 @@ func (m Mock) Complete(ctx context.Context, req Request) (Response, error) {
 		case <-t.C:
 		}
 	}
-	text := "mock answer (no model was called): " + quote(req.Prompt, mockQuoteRunes)
+	text := "mock answer (no model was called) to the prompt: " + quote(req.Prompt, mockQuoteRunes)
 	if req.Schema != nil {
 		var err error
 		if text, err = mockObject(req.Schema); err != nil {
@@ -63,16 +64,15 @@ func (m Mock) Complete(ctx context.Context, req Request) (Response, error) {
 	}, nil
 }
 
-// quote returns the last n runes of s with every run of whitespace folded
-// to one space, led by "…" when something was left out. The end, not the
-// start: templates put their instructions first and the row's cells last,
-// so the end is what tells one row's answer from another's.
+// quote returns the first n runes of s with every run of whitespace
+// folded to one space, and says how much was left out: the whole prompt,
+// as the model would have read it, for any template of a few lines.
 func quote(s string, n int) string {
 	folded := []rune(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
 	if len(folded) <= n {
 		return string(folded)
 	}
-	return "…" + string(folded[len(folded)-n:])
+	return fmt.Sprintf("%s… (%d more characters)", string(folded[:n]), len(folded)-n)
 }
 
 // mockObject answers a schema with one JSON object holding a value for

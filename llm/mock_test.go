@@ -13,25 +13,23 @@ import (
 )
 
 func TestMock(t *testing.T) {
+	const mark = "mock answer (no model was called) to the prompt: "
+	answer := func(text string, promptTokens int) Response {
+		return Response{Text: mark + text, FinishReason: "stop", Usage: Usage{promptTokens, (len(mark+text) + 3) / 4}}
+	}
 	tests := []struct {
 		name string
 		req  Request
 		want Response
 	}{
-		{"short", Request{Model: "m", Prompt: "Classify: apples"},
-			Response{Text: "mock answer (no model was called): Classify: apples", FinishReason: "stop", Usage: Usage{4, 13}}},
-		{"folded", Request{Prompt: "  a\n\tb\r\n\n c  "},
-			Response{Text: "mock answer (no model was called): a b c", FinishReason: "stop", Usage: Usage{4, 10}}},
-		{"system counts", Request{System: "12345678", Prompt: "x"},
-			Response{Text: "mock answer (no model was called): x", FinishReason: "stop", Usage: Usage{3, 9}}},
-		{"empty", Request{},
-			Response{Text: "mock answer (no model was called): ", FinishReason: "stop", Usage: Usage{0, 9}}},
-		{"cut at 60 runes", Request{Prompt: strings.Repeat("ä", 61)},
-			Response{Text: "mock answer (no model was called): …" + strings.Repeat("ä", 60), FinishReason: "stop", Usage: Usage{31, 40}}},
-		{"exactly 60 runes", Request{Prompt: strings.Repeat("b", 60)},
-			Response{Text: "mock answer (no model was called): " + strings.Repeat("b", 60), FinishReason: "stop", Usage: Usage{15, 24}}},
-		{"keeps the end, where the row's cells are", Request{Prompt: "Instructions first.\n\n" + strings.Repeat("c", 55) + "\n\nmore"},
-			Response{Text: "mock answer (no model was called): …" + strings.Repeat("c", 55) + " more", FinishReason: "stop", Usage: Usage{21, 25}}},
+		{"short", Request{Model: "m", Prompt: "Classify: apples"}, answer("Classify: apples", 4)},
+		{"folded", Request{Prompt: "  a\n\tb\r\n\n c  "}, answer("a b c", 4)},
+		{"system counts", Request{System: "12345678", Prompt: "x"}, answer("x", 3)},
+		{"empty", Request{}, answer("", 0)},
+		{"cut after 300 runes, saying so", Request{Prompt: strings.Repeat("ä", 301)}, answer(strings.Repeat("ä", 300)+"… (1 more characters)", 151)},
+		{"exactly 300 runes", Request{Prompt: strings.Repeat("b", 300)}, answer(strings.Repeat("b", 300), 75)},
+		{"the whole template, filled in", Request{Prompt: "Instructions first.\n\nWrite an ad for Trail Runner: light shoes"},
+			answer("Instructions first. Write an ad for Trail Runner: light shoes", 16)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

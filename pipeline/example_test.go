@@ -46,8 +46,8 @@ func Example() {
 	fmt.Printf("%d rows, %d answered\n", stats.Rows, stats.Answered)
 	// Output:
 	// name,city,greeting,greeting_error
-	// Ada,London,mock answer (no model was called): Greet Ada from London,
-	// Grace,New York,mock answer (no model was called): Greet Grace from New York,
+	// Ada,London,mock answer (no model was called) to the prompt: Greet Ada from London,
+	// Grace,New York,mock answer (no model was called) to the prompt: Greet Grace from New York,
 	// 2 rows, 2 answered
 }
 
