@@ -62,6 +62,15 @@ func TestStreamGolden(t *testing.T) {
 			opts: Options{Format: table.TSV, Header: []string{"id", "text"}, Added: added},
 			recs: []Record{
 				row(2, []string{"1", "a,comma stays bare"}, "tab\tinside", ""),
+				row(3, []string{"2", `5" screen \N`}, "line\nbreak", `C:\dir`),
+				row(4, []string{"3", ""}, "", "\r\n"),
+			},
+		},
+		{
+			name: "basic_quoted.tsv",
+			opts: Options{Format: table.TSV, TSVQuoted: true, Header: []string{"id", "text"}, Added: added},
+			recs: []Record{
+				row(2, []string{"1", "a,comma stays bare"}, "tab\tinside", ""),
 				row(3, []string{"2", `5" screen`}, "line\nbreak", "e"),
 				row(4, []string{"3", ""}, "", ""),
 			},
@@ -128,7 +137,7 @@ func TestCSVReadBack(t *testing.T) {
 			[][]string{{"", ""}, {"x,y", `"q"`}, {"a\nb", "c\rd"}, {" s ", "#"}}},
 		{"csv one column", ',', Options{Format: table.CSV, Header: []string{"a"}},
 			[][]string{{""}, {""}, {"x"}, {`"`}}},
-		{"tsv", '\t', Options{Format: table.TSV, Header: []string{"a", "b"}},
+		{"tsv quoted", '\t', Options{Format: table.TSV, TSVQuoted: true, Header: []string{"a", "b"}},
 			[][]string{{"x\ty", "a,b"}, {"", `"`}}},
 	}
 	for _, tt := range tests {
