@@ -12,8 +12,8 @@ import (
 type Options struct {
 	// Format overrides the format inferred from the file name. For standard
 	// input without one, the format is sniffed from the first line: JSON
-	// Lines when it starts with '{', TSV when it holds more tabs than
-	// commas, else CSV.
+	// Lines when it starts with '{', TSV when it holds a tab and no more
+	// commas than tabs, else CSV.
 	Format table.Format
 	// Sheet names the worksheet of an XLSX input; "" is the first sheet.
 	// It is an error (*SheetFormatError) for any other format, so a

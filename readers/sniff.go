@@ -112,8 +112,9 @@ func peek[T any](br *bufio.Reader, decide func(head []byte, complete bool) (bool
 
 // sniffFormat decides the format of text starting with head: JSON Lines
 // when its first byte other than a byte order mark and white space is
-// '{'; TSV when its first non-blank line holds more tabs than commas
-// (a header of names that mention commas is still TSV); CSV otherwise. It needs the whole first line unless the input looks like
+// '{'; TSV when its first non-blank line holds a tab and no more commas
+// than tabs (names that mention commas are common in a TSV header, tabs
+// in a CSV header are not); CSV otherwise. It needs the whole first line unless the input looks like
 // JSON, and decides CSV, the default, when that line does not end within
 // the look-ahead.
 func sniffFormat(head []byte, complete bool) (bool, table.Format) {
@@ -135,7 +136,7 @@ func sniffFormat(head []byte, complete bool) (bool, table.Format) {
 	if end >= 0 {
 		line = line[:end]
 	}
-	if bytes.Count(line, []byte{'\t'}) > bytes.Count(line, []byte{','}) {
+	if tabs := bytes.Count(line, []byte{'\t'}); tabs > 0 && tabs >= bytes.Count(line, []byte{','}) {
 		return true, table.TSV
 	}
 	return true, table.CSV

@@ -26,7 +26,8 @@ func TestSniffFormat(t *testing.T) {
 		{"name\tversion\tsummary (a, b)\n", false, true, table.TSV},
 		{"\tb\n", false, true, table.TSV},
 		{"\n\na\tb\r\n", false, true, table.TSV},
-		{"a,b\tc\n", false, true, table.CSV},
+		{"a,b\tc\n", false, true, table.TSV},
+		{"a,b,c\td\n", false, true, table.CSV},
 		{"a,b\n", false, true, table.CSV},
 		{"a\n", false, true, table.CSV},
 		{"a\tb", false, false, table.CSV}, // the first line may go on
