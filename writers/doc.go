@@ -71,17 +71,20 @@
 // # Plain TSV
 //
 // TSV is plain by default, as package readers reads it: tabs between
-// fields, one record per line, nothing quoted. Input cells are written
-// exactly as read, so plain TSV input comes back byte-identical. A cell
-// plain TSV cannot hold (a tab or "\n", or a "\r" ending the record, which
-// a reader takes for part of the line end) can only come from another
-// format; it is refused with a *TSVCellError rather than altered. Added
-// values (answers, error texts, and the added names in the header) may
-// hold anything, so they are escaped as PostgreSQL's text format and
-// Miller's TSV do: a backslash as \\, a tab as \t, "\n" as \n and "\r" as
-// \r (EscapeTSV; UnescapeTSV decodes). Most answers hold none of the four
-// and are written as they are. NeutralizeFormulas applies before the
-// escaping. A record of one empty field is an empty line, which readers
+// fields, one record per line, nothing quoted. When the input is TSV
+// (Options.Source.Format), its cells are written exactly as read, so
+// plain TSV input comes back byte-identical; a cell plain TSV cannot hold
+// (a tab or "\n", or a "\r" ending the record, which a reader takes for
+// part of the line end) is refused with a *TSVCellError rather than
+// altered. Every other value may hold anything, so it is escaped as
+// PostgreSQL's text format and Miller's TSV do: a backslash as \\, a tab
+// as \t, "\n" as \n and "\r" as \r (EscapeTSV; UnescapeTSV decodes). That
+// is every added value (answers, error texts, the added names in the
+// header), and the input cells as well when the input is in another
+// format: a line break in a CSV cell or a workbook's cell can be written
+// no other way, and refusing it would stop a run at the first such cell.
+// Most values hold none of the four and are written as they are.
+// NeutralizeFormulas applies before the escaping. A record of one empty field is an empty line, which readers
 // skip; with added columns no record is one field.
 //
 // Cells starting with = + - @ are written as they are unless

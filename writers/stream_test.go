@@ -59,11 +59,19 @@ func TestStreamGolden(t *testing.T) {
 		},
 		{
 			name: "basic.tsv",
-			opts: Options{Format: table.TSV, Header: []string{"id", "text"}, Added: added},
+			opts: Options{Format: table.TSV, Header: []string{"id", "text"}, Added: added, Source: table.Source{Format: table.TSV}},
 			recs: []Record{
 				row(2, []string{"1", "a,comma stays bare"}, "tab\tinside", ""),
 				row(3, []string{"2", `5" screen \N`}, "line\nbreak", `C:\dir`),
 				row(4, []string{"3", ""}, "", "\r\n"),
+			},
+		},
+		{
+			name: "from_csv.tsv",
+			opts: Options{Format: table.TSV, Header: []string{"id", "text"}, Added: added, Source: table.Source{Format: table.CSV}},
+			recs: []Record{
+				row(2, []string{"1", "line\nbreak and a\ttab"}, "ok", ""),
+				row(3, []string{"2", `5" screen \N`}, "line\nbreak", `C:\dir`),
 			},
 		},
 		{

@@ -6,16 +6,18 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/enrich-dev/enrich/table"
 )
 
-// ErrTSVCell: an input cell holds a tab or a line break, which plain TSV
-// has no way to write, and input cells are written as read or not at all.
-// It arrives as a *TSVCellError.
+// ErrTSVCell: a cell of TSV input holds a tab or a line break, which plain
+// TSV has no way to write, and cells of TSV input are written as read or
+// not at all. It arrives as a *TSVCellError.
 var ErrTSVCell = errors.New("plain TSV cannot hold a tab or line break in an input cell")
 
-// TSVCellError is an input cell that plain TSV cannot hold. It can only
-// come from input in another format (CSV, JSON Lines, a workbook, quoted
-// TSV), since plain TSV input has no such cells.
+// TSVCellError is a cell of TSV input (Options.Source.Format is table.TSV)
+// that plain TSV cannot hold. The readers' plain TSV has no such cells;
+// quoted TSV does, and is written as quoted TSV (Options.TSVQuoted).
 type TSVCellError struct {
 	Where  string // the input row ("line 9", "row 9"), or "header"
 	Column int    // the cell's 1-based column
@@ -36,17 +38,23 @@ func (e *TSVCellError) Unwrap() error { return ErrTSVCell }
 // Miller's TSV): fields are separated by tabs and records end with
 // Options.CSVLineEnding, and no character is special otherwise.
 //
-// Input cells are written exactly as read, so plain TSV input comes back
-// byte-identical; a cell that plain TSV cannot hold fails with a
-// *TSVCellError. Added values (answers, error texts, and the added
-// columns' names) can hold anything, so they are escaped as PostgreSQL's
-// text format and Miller do: a backslash becomes \\, a tab \t, "\n" \n
-// and "\r" \r. Every such value can be decoded exactly; a value without
-// those four characters is written as it is.
+// When the input is TSV (Options.Source.Format), its cells are already
+// in the file's own TSV, whatever convention it follows for backslashes,
+// and are written exactly as read, so plain TSV input comes back
+// byte-identical; one that plain TSV cannot hold fails with a
+// *TSVCellError. Every other value can hold anything, so it is escaped as
+// PostgreSQL's text format and Miller do: a backslash becomes \\, a tab
+// \t, "\n" \n and "\r" \r. That is every added value (answers, error
+// texts, the added columns' names), and the input cells too when the
+// input is in another format (CSV, JSON Lines, a workbook): the record is
+// then one consistent escaped text, which PostgreSQL's COPY and
+// mlr --tsv decode to the very cells. A value without those four
+// characters is written as it is.
 type plainTSV struct {
-	d      *delimited // the buffer, line ending and sticky error
-	header []string
-	o      Options
+	d        *delimited // the buffer, line ending and sticky error
+	header   []string
+	o        Options
+	rawInput bool // the input is TSV: its cells are written as read
 }
 
 func newPlainTSV(w io.Writer, o Options) (*plainTSV, error) {
@@ -58,8 +66,9 @@ func newPlainTSV(w io.Writer, o Options) (*plainTSV, error) {
 			n:          len(o.Header),
 			neutralize: o.NeutralizeFormulas,
 		},
-		header: o.Header,
-		o:      o,
+		header:   o.Header,
+		o:        o,
+		rawInput: o.Source.Format == table.TSV,
 	}
 	if err := t.check("header", o.Header, len(o.Added) > 0); err != nil {
 		return nil, err
@@ -77,10 +86,13 @@ func (t *plainTSV) encode(rec Record) error {
 	return t.d.err
 }
 
-// check finds an input cell that cannot be written as read: one with a
-// tab or "\n", or a "\r" ending the record, which a reader takes for
-// part of the line end.
+// check finds a cell of TSV input that cannot be written as read: one
+// with a tab or "\n", or a "\r" ending the record, which a reader takes
+// for part of the line end.
 func (t *plainTSV) check(where string, cells []string, more bool) error {
+	if !t.rawInput {
+		return nil
+	}
 	for i, s := range cells {
 		what := ""
 		switch {
@@ -107,6 +119,9 @@ func (t *plainTSV) record(cells, values []string, neutralize bool) {
 	for i, s := range cells {
 		if i > 0 {
 			d.writeByte('\t')
+		}
+		if !t.rawInput {
+			s = EscapeTSV(s)
 		}
 		d.writeString(s)
 	}

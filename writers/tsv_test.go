@@ -35,10 +35,11 @@ func TestEscapeTSV(t *testing.T) {
 	}
 }
 
-// Plain TSV writes input cells as read or not at all: a cell it cannot
-// hold (from CSV or JSON Lines input) is an error that says where.
+// Plain TSV writes the cells of TSV input as read or not at all: a cell it
+// cannot hold (which only a library caller can hand it) is an error that
+// says where.
 func TestPlainTSVCellErrors(t *testing.T) {
-	src := table.Source{Format: table.CSV}
+	src := table.Source{Format: table.TSV}
 	tests := []struct {
 		name   string
 		header []string
@@ -71,12 +72,29 @@ func TestPlainTSVCellErrors(t *testing.T) {
 	// A "\r" inside a cell, or ending one that more fields follow, reads
 	// back as it is, so it is written.
 	var buf bytes.Buffer
-	w, err := New(&buf, Options{Format: table.TSV, Header: []string{"a", "b"}, Added: []string{"r"}})
+	w, err := New(&buf, Options{Format: table.TSV, Header: []string{"a", "b"}, Added: []string{"r"}, Source: src})
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeAll(t, w, []Record{row(2, []string{"x\ry", "z\r"}, "v\r")})
 	if got, want := buf.String(), "a\tb\tr\nx\ry\tz\r\tv\\r\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// Input in another format has cells plain TSV can hold only escaped: they
+// are, like answers, so a CSV or workbook cell with a line break does not
+// stop the run.
+func TestPlainTSVFromOtherFormats(t *testing.T) {
+	for _, format := range []table.Format{table.CSV, table.JSONL, table.XLSX, ""} {
+		var buf bytes.Buffer
+		w, err := New(&buf, Options{Format: table.TSV, Header: []string{"a", "b\nc"}, Added: []string{"r"}, Source: table.Source{Format: format}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeAll(t, w, []Record{row(2, []string{"x\ty", `C:\dir` + "\r\n"}, "ok")})
+		if got, want := buf.String(), "a\tb\\nc\tr\n"+`x\ty`+"\t"+`C:\\dir\r\n`+"\tok\n"; got != want {
+			t.Errorf("from %q: got %q, want %q", format, got, want)
+		}
 	}
 }

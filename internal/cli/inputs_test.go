@@ -133,7 +133,7 @@ func TestCompressedInputAndOutput(t *testing.T) {
 func TestInputsAdvice(t *testing.T) {
 	_, plainErr := readAllOf(readers.Open("-", strings.NewReader("a\tb\n\"x\ty\"\tz\n"), readers.Options{Format: table.TSV}))
 	var w bytes.Buffer
-	tw, err := writers.New(&w, writers.Options{Format: table.TSV, Header: []string{"a"}, Added: []string{"r"}})
+	tw, err := writers.New(&w, writers.Options{Format: table.TSV, Header: []string{"a"}, Added: []string{"r"}, Source: table.Source{Format: table.TSV}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,5 +166,21 @@ func readAllOf(r readers.Reader, err error) (int, error) {
 			return n, err
 		}
 		n++
+	}
+}
+
+// CSV with line breaks in its cells converts to plain TSV: the cells are
+// escaped as the answers are, one record per line.
+func TestCSVToTSV(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.tsv")
+	r := enrich(t, nil, "", "examples/products.csv", "-o", out, "--provider", "mock", "--no-cache", "-q", "-p", "{{.name}}")
+	succeeded(t, r)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 9 || !strings.Contains(string(b), `\n`) {
+		t.Errorf("want the header and 8 rows, a line break escaped; got %d lines:\n%s", len(lines), b)
 	}
 }
