@@ -178,3 +178,26 @@ func TestCompressedStdin(t *testing.T) {
 		}
 	}
 }
+
+// A compressed file under a plain name is decompressed too: its first
+// bytes cannot start text, and reading them as text fails with advice
+// about legacy encodings that does not help.
+func TestCompressedUnderAPlainName(t *testing.T) {
+	for _, kind := range []table.Compression{table.Gzip, table.Zstd} {
+		path := filepath.Join(t.TempDir(), "in.csv")
+		if err := os.WriteFile(path, compress(t, kind, "a,b\n1,2\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(path, nil, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		if got := cellsOf(mustReadAll(t, r)); !cmp.Equal(got, [][]string{{"1", "2"}}) || !cmp.Equal(r.Header(), []string{"a", "b"}) {
+			t.Errorf("%s: read %q %q", kind, r.Header(), got)
+		}
+		if err := r.(Rewinder).Rewind(); err != nil {
+			t.Errorf("%s: Rewind: %v", kind, err)
+		}
+		r.Close()
+	}
+}

@@ -14,18 +14,28 @@ import (
 const sniffSize = 64 << 10
 
 // openFile opens path and decompresses it when its name ends in a
-// compression extension (table.SplitCompression). The closer closes the
-// decompressor and the file.
+// compression extension (table.SplitCompression), or when it starts with
+// gzip's or zstd's magic number whatever its name (a compressed in.csv
+// would otherwise fail as invalid UTF-8, with advice about encodings).
+// The closer closes the decompressor and the file.
 func openFile(path string) (io.Reader, io.Closer, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err // *fs.PathError: "open tickets.csv: no such file or directory"
 	}
 	kind := table.CompressionOf(path)
+	var r io.Reader = f
 	if kind == table.None {
-		return f, f, nil
+		head := make([]byte, len(zstdMagic))
+		n, _ := io.ReadFull(f, head)
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			r = io.MultiReader(bytes.NewReader(head[:n]), f) // a named pipe
+		}
+		if kind = magicOf(head[:n]); kind == table.None {
+			return r, f, nil
+		}
 	}
-	d, err := newDecompressor(f, kind, path)
+	d, err := newDecompressor(r, kind, path)
 	if err != nil {
 		_ = f.Close()
 		return nil, nil, readError(path, err)
