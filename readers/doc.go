@@ -70,11 +70,10 @@
 // zstd command's default). The format comes from the name without the
 // compression extension. A file that starts with gzip's or zstd's magic
 // number is decompressed whatever its name, since no text starts so. The
-// reader rewinds it like any file: Rewind
-// seeks the file back and starts the decompressor anew. Damaged or
-// truncated data is a read error wrapping ErrCorrupt. A compressed
-// workbook (book.xlsx.gz) is refused with table.ErrCompressedWorkbook: an
-// .xlsx is a zip archive already.
+// reader rewinds it like any file: Rewind seeks the file back and starts
+// the decompressor anew. Damaged or truncated data is a read error
+// wrapping ErrCorrupt. A compressed workbook (book.xlsx.gz) is refused
+// with table.ErrCompressedWorkbook: an .xlsx is a zip archive already.
 //
 // # Standard input
 //
