@@ -1,6 +1,7 @@
 // Package readers turns an input file into a header and a pull iterator of
 // rows: CSV, TSV, JSON Lines and XLSX, one file per format, chosen by Open
-// from the file's extension or an explicit Format.
+// from the file's extension or an explicit Format, or sniffed from
+// standard input (see below).
 //
 // It does not write output (package writers), name or validate columns for
 // prompts (package templates; empty and repeated header names are passed on
@@ -17,10 +18,12 @@
 // are an error, because the extra values have no column name and would be
 // dropped without anyone noticing. Next checks its context once per call.
 //
-// # CSV and TSV
+// # CSV and quoted TSV
 //
 // The format is RFC 4180 with the relaxations real files need, parsed by
-// hand (see CSV for why not encoding/csv):
+// hand (see CSV for why not encoding/csv). TSV is read this way only when
+// Options.TSVQuoted asks (NewCSV with a tab); by default it is plain TSV,
+// below.
 //
 //   - A record ends at "\n", "\r\n", or a bare "\r" as old Mac files have.
 //     Inside quotes every byte is data, "\r\n" included.
@@ -41,6 +44,50 @@
 //
 // A header-only input has no rows (the first Next returns io.EOF); an input
 // with no header at all is an error (ErrEmpty).
+//
+// # Plain TSV
+//
+// A .tsv file is read as most TSV is written (IANA's
+// text/tab-separated-values, PostgreSQL and MySQL text exports,
+// bioinformatics files): one record per line, fields separated by tabs,
+// and no quoting, so a " is an ordinary character and "AGENT" K reads as
+// typed. Cells are the bytes between tabs, exactly; backslash sequences
+// are not decoded either, since no single convention holds (\N is NULL to
+// PostgreSQL and two characters to everyone else). A line ends at "\n",
+// with a "\r" before it part of the line end; any other "\r" is data. A
+// BOM, empty lines, short rows, long rows (ErrFieldCount, wrapped with
+// ErrPlainTSV so that a caller can suggest quoted TSV) and invalid UTF-8
+// are treated as for CSV. Quoted TSV is not detected: a field that starts
+// with a quote is as likely plain data ("AGENT" K is one), so a guess
+// would misread one kind or the other, possibly only at line 13,512.
+//
+// # Compressed input
+//
+// A path ending in .gz or .zst (in.csv.gz, in.jsonl.zst; also .gzip and
+// .zstd) is decompressed while it is read, with compress/gzip (several
+// concatenated members read as one, as gunzip does) or
+// klauspost/compress's zstd (a frame's window limited to 128 MiB, the
+// zstd command's default). The format comes from the name without the
+// compression extension. A file that starts with gzip's or zstd's magic
+// number is decompressed whatever its name, since no text starts so. The
+// reader rewinds it like any file: Rewind seeks the file back and starts
+// the decompressor anew. Damaged or truncated data is a read error
+// wrapping ErrCorrupt. A compressed workbook (book.xlsx.gz) is refused
+// with table.ErrCompressedWorkbook: an .xlsx is a zip archive already.
+//
+// # Standard input
+//
+// Standard input is decompressed when it starts with gzip's or zstd's
+// magic number, which no UTF-8 text can start with. Without a Format its
+// format is sniffed: JSON Lines when the first byte other than a BOM and
+// white space is '{'; TSV when the first non-blank line holds a tab and
+// no more commas than tabs (names that mention commas are common in a TSV
+// header, tabs in a CSV header are not); CSV otherwise, and when that
+// line does not end within 64 KiB. Sniffing reads only as far as it must,
+// one read at a time, so a slow pipe is waited on for one line at most,
+// and it loses nothing: a pipe is read on through the buffer that was
+// looked at, and a file redirected to standard input is sought back, so
+// it stays seekable (JSON Lines still reads all its keys; it rewinds).
 //
 // # JSON Lines
 //
@@ -104,6 +151,7 @@
 // cell) and a sentinel that errors.Is recognises: ErrQuote, ErrFieldCount,
 // ErrUTF8, ErrJSON, ErrNotObject, ErrNewKey, ErrBeyondHeader. Errors are
 // final: once Next has failed it keeps returning the same error.
+// Compressed input that cannot be decompressed wraps ErrCorrupt.
 //
 // Messages state facts and never name a command's flags: Open's
 // *SheetFormatError says the format the input is read as, and

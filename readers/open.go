@@ -3,7 +3,6 @@ package readers
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/enrich-dev/enrich/table"
 )
@@ -12,7 +11,9 @@ import (
 // format its extension names.
 type Options struct {
 	// Format overrides the format inferred from the file name. For standard
-	// input it defaults to CSV.
+	// input without one, the format is sniffed from the first line: JSON
+	// Lines when it starts with '{', TSV when it holds a tab and no more
+	// commas than tabs, else CSV.
 	Format table.Format
 	// Sheet names the worksheet of an XLSX input; "" is the first sheet.
 	// It is an error (*SheetFormatError) for any other format, so a
@@ -20,20 +21,26 @@ type Options struct {
 	Sheet string
 	// KeepNewKeys is JSONLOptions.KeepNewKeys.
 	KeepNewKeys bool
+	// TSVQuoted reads TSV as RFC 4180 quoted text, like CSV with a tab
+	// (NewCSV). By default TSV is plain (NewTSV): quotes are data.
+	TSVQuoted bool
 }
 
 // stdinName names standard input in messages.
 const stdinName = "standard input"
 
-// Open returns the reader for path, or for stdin when path is "-". The
-// returned Reader owns any file it opened: Close closes it. stdin itself is
-// never closed.
+// Open returns the reader for path, or for stdin when path is "-". A path
+// ending in .gz or .zst (in.csv.gz) is decompressed as it is read, and so
+// is standard input that starts with gzip's or zstd's magic number;
+// compressed input rewinds like any file. The returned Reader owns any
+// file it opened: Close closes it. stdin itself is never closed.
 func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 	var format table.Format
 	var err error
-	if opts.Format != "" {
+	switch {
+	case opts.Format != "":
 		format, err = table.ParseFormat(string(opts.Format))
-	} else {
+	case path != "-":
 		format, err = table.FormatOf(path, "")
 	}
 	if err != nil {
@@ -43,42 +50,55 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 	if path == "-" {
 		name = stdinName
 	}
-	if opts.Sheet != "" && format != table.XLSX {
+	if opts.Sheet != "" && format != "" && format != table.XLSX {
 		return nil, &SheetFormatError{Name: name, Format: format}
 	}
 	if format == table.XLSX {
 		if path == "-" {
 			return nil, fmt.Errorf("cannot read xlsx from standard input; pass a file")
 		}
+		if table.CompressionOf(path) != table.None {
+			return nil, fmt.Errorf("%s: %w", path, table.ErrCompressedWorkbook)
+		}
 		return OpenXLSX(path, opts.Sheet)
 	}
 
-	var r io.Reader = stdin
-	var file *os.File
-	if path == "-" && stdin == nil {
-		return nil, fmt.Errorf("no standard input to read")
-	}
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err // *fs.PathError: "open tickets.csv: no such file or directory"
+	var r io.Reader
+	var owned io.Closer // the file and any decompressor; nil for plain stdin
+	if path == "-" {
+		if stdin == nil {
+			return nil, fmt.Errorf("no standard input to read")
 		}
-		r, file = f, f
+		r, format, owned, err = openStdin(stdin, format)
+	} else {
+		r, owned, err = openFile(path)
 	}
-	rd, err := openText(r, name, format, opts)
 	if err != nil {
-		if file != nil {
-			_ = file.Close()
+		return nil, err
+	}
+	if opts.Sheet != "" { // standard input, whose format was sniffed
+		err = &SheetFormatError{Name: name, Format: format}
+	}
+	var rd Reader
+	if err == nil {
+		rd, err = openText(r, name, format, opts)
+	}
+	if err != nil {
+		if owned != nil {
+			_ = owned.Close()
 		}
 		return nil, err
 	}
-	if file != nil {
-		switch rd := rd.(type) {
-		case *CSV:
-			rd.closer, rd.source.Path = file, path
-		case *JSONL:
-			rd.closer, rd.path = file, path
-		}
+	if path == "-" {
+		path = ""
+	}
+	switch rd := rd.(type) {
+	case *CSV:
+		rd.closer, rd.source.Path = owned, path
+	case *TSV:
+		rd.closer, rd.source.Path = owned, path
+	case *JSONL:
+		rd.closer, rd.path = owned, path
 	}
 	return rd, nil
 }
@@ -88,7 +108,10 @@ func openText(r io.Reader, name string, format table.Format, opts Options) (Read
 	case table.CSV:
 		return NewCSV(r, name, ',')
 	case table.TSV:
-		return NewCSV(r, name, '\t')
+		if opts.TSVQuoted {
+			return NewCSV(r, name, '\t')
+		}
+		return NewTSV(r, name)
 	case table.JSONL:
 		return NewJSONL(r, name, JSONLOptions{KeepNewKeys: opts.KeepNewKeys})
 	}

@@ -72,9 +72,10 @@ func (e *FormatError) Error() string {
 
 func (e *FormatError) Unwrap() error { return ErrUnknownFormat }
 
-// FormatOf infers a format from a file name's extension. "-" and unknown
-// extensions return fallback, or a *FormatError when fallback is empty
-// ("-" alone is CSV).
+// FormatOf infers a format from a file name's extension, looking through
+// a compression extension (in.csv.gz is CSV; see SplitCompression). "-"
+// and unknown extensions return fallback, or a *FormatError when fallback
+// is empty ("-" alone is CSV).
 func FormatOf(path string, fallback Format) (Format, error) {
 	if path == "-" {
 		if fallback == "" {
@@ -82,7 +83,8 @@ func FormatOf(path string, fallback Format) (Format, error) {
 		}
 		return fallback, nil
 	}
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	base, _ := SplitCompression(path)
+	switch ext := strings.ToLower(filepath.Ext(base)); ext {
 	case ".csv":
 		return CSV, nil
 	case ".tsv", ".tab":

@@ -21,6 +21,13 @@
 // minus the umask, like os.Create. A symlink at OUTPUT is replaced, not
 // written through.
 //
+// An OUTPUT ending in .gz or .zst (out.csv.gz, out.jsonl.zst) is
+// compressed on its way to the temporary file, with compress/gzip or
+// klauspost/compress's zstd at their default levels; Close ends the
+// compressed stream before the rename, so OUTPUT is still complete or
+// absent. An .xlsx is a zip archive already: out.xlsx.gz is refused with
+// table.ErrCompressedWorkbook. New never compresses.
+//
 // Create refuses to write over the input: OUTPUT and Options.Input are the
 // same file when their cleaned absolute paths are equal or, when both
 // exist, when os.SameFile says so (hard links, symlinks, case-insensitive
@@ -50,16 +57,35 @@
 // empty cells (in table.JSON Lines, "") whatever their kind. Input cells are
 // always text. An unknown table.Kind is an error.
 //
-// # CSV and TSV
+// # CSV and quoted TSV
 //
 // The header row is Header then Added. A field is quoted iff it contains
 // the delimiter, a double quote, "\r" or "\n", or it is the only field of
 // its record and empty (so the record is not a blank line, which readers
 // skip). Inside quotes, quotes are doubled and all other bytes, line breaks
 // included, are written as they are, so input cells come back
-// byte-identical. TSV is the same with a tab as delimiter. Records end with
-// Options.CSVLineEnding. No byte-order mark is written. Every value is
-// text, whatever its table.Kind.
+// byte-identical. Quoted TSV (Options.TSVQuoted) is the same with a tab as
+// delimiter. Records end with Options.CSVLineEnding. No byte-order mark is
+// written. Every value is text, whatever its table.Kind.
+//
+// # Plain TSV
+//
+// TSV is plain by default, as package readers reads it: tabs between
+// fields, one record per line, nothing quoted. When the input is TSV
+// (Options.Source.Format), its cells are written exactly as read, so
+// plain TSV input comes back byte-identical; a cell plain TSV cannot hold
+// (a tab or "\n", or a "\r" ending the record, which a reader takes for
+// part of the line end) is refused with a *TSVCellError rather than
+// altered. Every other value may hold anything, so it is escaped as
+// PostgreSQL's text format and Miller's TSV do: a backslash as \\, a tab
+// as \t, "\n" as \n and "\r" as \r (EscapeTSV; UnescapeTSV decodes). That
+// is every added value (answers, error texts, the added names in the
+// header), and the input cells as well when the input is in another
+// format: a line break in a CSV cell or a workbook's cell can be written
+// no other way, and refusing it would stop a run at the first such cell.
+// Most values hold none of the four and are written as they are.
+// NeutralizeFormulas applies before the escaping. A record of one empty field is an empty line, which readers
+// skip; with added columns no record is one field.
 //
 // Cells starting with = + - @ are written as they are unless
 // Options.NeutralizeFormulas is set; then an added value (never an input

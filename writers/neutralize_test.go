@@ -64,6 +64,12 @@ func TestNeutralizeFormulas(t *testing.T) {
 				"1,2,ok,\"'\r\nleading line break\"\n"},
 		{"tsv", table.TSV, true,
 			"=a\t-b\t=r\t@e\n" +
+				"=1+1\t@x\t'=HYPERLINK(\"http://x.example\",\"click\")\t\n" +
+				"-\t+\t-3\t'+cmd|' /C calc'!A0\n" +
+				"1\t2\t'\\tx\t'@here, with a comma\n" +
+				"1\t2\tok\t'\\r\\nleading line break\n"},
+		{"tsv quoted", tsvQuoted, true,
+			"=a\t-b\t=r\t@e\n" +
 				"=1+1\t@x\t\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\"\t\n" +
 				"-\t+\t-3\t'+cmd|' /C calc'!A0\n" +
 				"1\t2\t\"'\tx\"\t'@here, with a comma\n" +
@@ -78,7 +84,11 @@ func TestNeutralizeFormulas(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			// Column names are the user's, not a model's: never changed.
-			w, err := New(&buf, Options{Format: tt.format, Header: []string{"=a", "-b"}, Added: []string{"=r", "@e"}, NeutralizeFormulas: tt.set})
+			o := Options{Format: tt.format, Header: []string{"=a", "-b"}, Added: []string{"=r", "@e"}, NeutralizeFormulas: tt.set}
+			if tt.format == tsvQuoted {
+				o.Format, o.TSVQuoted = table.TSV, true
+			}
+			w, err := New(&buf, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,6 +99,9 @@ func TestNeutralizeFormulas(t *testing.T) {
 		})
 	}
 }
+
+// tsvQuoted stands for table.TSV with Options.TSVQuoted in test tables.
+const tsvQuoted table.Format = "tsv (quoted)"
 
 // TestXLSXFormulaIsText proves that XLSX output needs no neutralising: an
 // answer shaped like a formula is a text cell in both XLSX writers, and

@@ -50,6 +50,11 @@ type Options struct {
 	// and table.JSON Lines is not opened as a spreadsheet, so both ignore it.
 	// Default: false, every value written as it is.
 	NeutralizeFormulas bool
+
+	// TSVQuoted writes TSV as RFC 4180 quoted text, like CSV with a tab.
+	// By default TSV is plain: no quoting, input cells written as read,
+	// and added values escaped (see EscapeTSV).
+	TSVQuoted bool
 }
 
 // validate checks o and returns it with defaults filled in.

@@ -28,7 +28,8 @@ type encoder interface {
 type writer struct {
 	opts Options
 	enc  encoder
-	temp *tempFile // nil when writing to a caller's io.Writer
+	comp io.WriteCloser // the compressor between enc and temp, or nil
+	temp *tempFile      // nil when writing to a caller's io.Writer
 	err  error
 	done bool
 }
@@ -40,7 +41,9 @@ var _ Writer = (*writer)(nil)
 // over path and Abort removes. The temporary file is created at once, so a
 // missing or read-only directory is reported before any work is done.
 // Create refuses to write over opts.Source.Path, with an error wrapping
-// ErrOverInput.
+// ErrOverInput. A path ending in .gz or .zst (out.csv.gz) is compressed
+// with gzip or zstd (see table.SplitCompression); an XLSX workbook is not,
+// with an error wrapping table.ErrCompressedWorkbook.
 func Create(path string, opts Options) (Writer, error) {
 	o, err := opts.validate()
 	if err != nil {
@@ -52,15 +55,27 @@ func Create(path string, opts Options) (Writer, error) {
 	if sameFile(path, o.Source.Path) {
 		return nil, fmt.Errorf("%w %s", ErrOverInput, o.Source.Path)
 	}
+	kind := table.CompressionOf(path)
+	if kind != table.None && o.Format == table.XLSX {
+		return nil, fmt.Errorf("cannot write %s: %w", path, table.ErrCompressedWorkbook)
+	}
 	temp, err := createTemp(path)
 	if err != nil {
 		return nil, err
 	}
-	enc, err := newEncoder(namedWriter{temp.f, path}, o, path)
+	var out io.Writer = namedWriter{temp.f, path}
+	comp, err := newCompressor(out, kind)
 	if err != nil {
 		return nil, errors.Join(err, temp.abort())
 	}
-	return &writer{opts: o, enc: enc, temp: temp}, nil
+	if comp != nil {
+		out = comp
+	}
+	enc, err := newEncoder(out, o, path)
+	if err != nil {
+		return nil, errors.Join(err, closeCompressor(comp), temp.abort())
+	}
+	return &writer{opts: o, enc: enc, comp: comp, temp: temp}, nil
 }
 
 // New returns a Writer that writes opts.Format to w, typically standard
@@ -88,7 +103,10 @@ func newEncoder(w io.Writer, o Options, path string) (encoder, error) {
 	case table.CSV:
 		return newDelimited(w, ',', o), nil
 	case table.TSV:
-		return newDelimited(w, '\t', o), nil
+		if o.TSVQuoted {
+			return newDelimited(w, '\t', o), nil
+		}
+		return newPlainTSV(w, o)
 	case table.JSONL:
 		return newJSONL(w, o), nil
 	case table.XLSX:
@@ -145,11 +163,15 @@ func (w *writer) Close() error {
 	}
 	w.done = true
 	if w.err != nil {
-		return errors.Join(w.err, w.enc.discard(), w.temp.abort())
+		return errors.Join(w.err, w.enc.discard(), closeCompressor(w.comp), w.temp.abort())
 	}
-	if err := w.enc.finish(); err != nil {
+	err := w.enc.finish()
+	if err == nil && w.comp != nil {
+		err = w.comp.Close()
+	}
+	if err != nil {
 		w.err = err
-		return errors.Join(err, w.temp.abort())
+		return errors.Join(err, closeCompressor(w.comp), w.temp.abort())
 	}
 	if err := w.temp.commit(); err != nil {
 		w.err = err
@@ -169,7 +191,16 @@ func (w *writer) Abort() error {
 		// sent; ending it on a whole record is the best it can do.
 		return w.enc.finish()
 	}
-	return errors.Join(w.enc.discard(), w.temp.abort())
+	return errors.Join(w.enc.discard(), closeCompressor(w.comp), w.temp.abort())
+}
+
+// closeCompressor releases a compressor whose output is being thrown
+// away; its error, a failed write of a file about to be removed, is not.
+func closeCompressor(c io.WriteCloser) error {
+	if c != nil {
+		_ = c.Close()
+	}
+	return nil
 }
 
 // padded returns the row's cells padded with "" to n columns.

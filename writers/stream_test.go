@@ -59,7 +59,24 @@ func TestStreamGolden(t *testing.T) {
 		},
 		{
 			name: "basic.tsv",
-			opts: Options{Format: table.TSV, Header: []string{"id", "text"}, Added: added},
+			opts: Options{Format: table.TSV, Header: []string{"id", "text"}, Added: added, Source: table.Source{Format: table.TSV}},
+			recs: []Record{
+				row(2, []string{"1", "a,comma stays bare"}, "tab\tinside", ""),
+				row(3, []string{"2", `5" screen \N`}, "line\nbreak", `C:\dir`),
+				row(4, []string{"3", ""}, "", "\r\n"),
+			},
+		},
+		{
+			name: "from_csv.tsv",
+			opts: Options{Format: table.TSV, Header: []string{"id", "text"}, Added: added, Source: table.Source{Format: table.CSV}},
+			recs: []Record{
+				row(2, []string{"1", "line\nbreak and a\ttab"}, "ok", ""),
+				row(3, []string{"2", `5" screen \N`}, "line\nbreak", `C:\dir`),
+			},
+		},
+		{
+			name: "basic_quoted.tsv",
+			opts: Options{Format: table.TSV, TSVQuoted: true, Header: []string{"id", "text"}, Added: added},
 			recs: []Record{
 				row(2, []string{"1", "a,comma stays bare"}, "tab\tinside", ""),
 				row(3, []string{"2", `5" screen`}, "line\nbreak", "e"),
@@ -128,7 +145,7 @@ func TestCSVReadBack(t *testing.T) {
 			[][]string{{"", ""}, {"x,y", `"q"`}, {"a\nb", "c\rd"}, {" s ", "#"}}},
 		{"csv one column", ',', Options{Format: table.CSV, Header: []string{"a"}},
 			[][]string{{""}, {""}, {"x"}, {`"`}}},
-		{"tsv", '\t', Options{Format: table.TSV, Header: []string{"a", "b"}},
+		{"tsv quoted", '\t', Options{Format: table.TSV, TSVQuoted: true, Header: []string{"a", "b"}},
 			[][]string{{"x\ty", "a,b"}, {"", `"`}}},
 	}
 	for _, tt := range tests {

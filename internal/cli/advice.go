@@ -61,6 +61,15 @@ func advice(err error) (line, hint string) {
 	if errors.Is(err, writers.ErrOverInput) {
 		return line, "choose another -o"
 	}
+	if errors.Is(err, readers.ErrPlainTSV) && errors.Is(err, readers.ErrFieldCount) {
+		return line, "if the file quotes fields that hold tabs, as CSV does, pass --tsv-quoted"
+	}
+	if errors.Is(err, writers.ErrTSVCell) {
+		return line, "write .csv or .jsonl, or pass --tsv-quoted for TSV that quotes such cells as CSV does"
+	}
+	if errors.Is(err, table.ErrCompressedWorkbook) {
+		return line, "use the .xlsx itself; write .csv.gz or .jsonl.zst for compressed output"
+	}
 	return line, problemHint(err)
 }
 

@@ -85,13 +85,18 @@ func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, er
 	if err != nil {
 		return nil, readers.Options{}, usageError{err}
 	}
-	ropts := readers.Options{Format: inFormat, Sheet: c.sheet}
+	ropts := readers.Options{Format: inFormat, Sheet: c.sheet, TSVQuoted: c.tsvQuoted}
+	if c.input == "-" && c.format == "" {
+		ropts.Format = "" // sniffed
+	}
 	if c.output != "" {
 		outFormat, err := table.FormatOf(c.output, table.Format(c.format))
 		if err != nil {
 			return nil, ropts, usageError{err}
 		}
-		ropts.KeepNewKeys = outFormat == table.JSONL
+		// Standard output without --format takes the input's format, so
+		// JSON Lines input is written as JSON Lines.
+		ropts.KeepNewKeys = outFormat == table.JSONL || c.outputFollowsInput()
 	}
 	r, err := readers.Open(c.input, stdin, ropts)
 	return r, ropts, err
@@ -306,17 +311,27 @@ func (c *config) newWriter(r readers.Reader, added []string, stdout io.Writer) (
 	if err != nil {
 		return nil, usageError{err}
 	}
+	if in := r.Source().Format; c.outputFollowsInput() && in != table.XLSX {
+		outFormat = in
+	}
 	wopts := writers.Options{
 		Format:             outFormat,
 		Header:             r.Header(),
 		Added:              added,
 		Source:             r.Source(),
 		NeutralizeFormulas: c.escapeFormulas,
+		TSVQuoted:          c.tsvQuoted,
 	}
 	if c.output == "-" {
 		return writers.New(stdout, wopts)
 	}
 	return writers.Create(c.output, wopts)
+}
+
+// outputFollowsInput: standard output without --format carries the
+// input's format (CSV for a workbook, which standard output cannot carry).
+func (c *config) outputFollowsInput() bool {
+	return c.output == "-" && c.format == ""
 }
 
 // firstPass counts the rows of a file input, and what the journal

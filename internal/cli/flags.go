@@ -32,6 +32,7 @@ const defaultAnthropicModel = "claude-haiku-4-5"
 type config struct {
 	input, output       string
 	format              string
+	tsvQuoted           bool
 	prompt, promptFile  string
 	system              string
 	column, errorColumn string
@@ -75,7 +76,8 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("enrich", pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.StringVarP(&c.output, "output", "o", "", "output `FILE` (format from its extension), or - for standard output")
-	fs.StringVar(&c.format, "format", "", "`FORMAT` wherever - is used: csv, tsv or jsonl (default csv)")
+	fs.StringVar(&c.format, "format", "", "`FORMAT` wherever - is used: csv, tsv or jsonl (default: sniff standard input; standard output as the input)")
+	fs.BoolVar(&c.tsvQuoted, "tsv-quoted", false, "TSV input and output quote fields as CSV does (default: plain TSV, quotes are data)")
 	fs.StringVarP(&c.prompt, "prompt", "p", "", "prompt `TEMPLATE` (Go text/template; {{.column}} is a cell)")
 	fs.StringVar(&c.promptFile, "prompt-file", "", "read the prompt template from `FILE`")
 	fs.StringVar(&c.system, "system", "", "system prompt (`TEXT`) sent with every request")

@@ -52,7 +52,7 @@ var flagGroups = []struct {
 	title string
 	names []string
 }{
-	{"input and output", []string{"output", "format", "sheet", "limit", "escape-formulas"}},
+	{"input and output", []string{"output", "format", "tsv-quoted", "sheet", "limit", "escape-formulas"}},
 	{"prompt", []string{"prompt", "prompt-file", "system"}},
 	{"output columns", []string{"column", "error-column", "schema", "fields", "usage-columns"}},
 	{"model and provider", []string{"provider", "model", "base-url", "max-tokens", "temperature"}},
