@@ -194,6 +194,5 @@ func (c *OpenAI) Complete(ctx context.Context, req Request) (Response, error) {
 	if e != nil {
 		return Response{}, c.bodyError(e, h, limits)
 	}
-	out.Limits = limits
-	return out, nil
+	return c.answer(out, limits), nil
 }
