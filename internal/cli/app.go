@@ -18,7 +18,6 @@ import (
 	"github.com/enrich-dev/enrich/writers"
 )
 
-
 // Run is the whole command, minus the process: main wraps it with signals
 // and os.Exit, tests call it directly. When ctx was cancelled with an
 // Interrupted cause and the run did not finish, the status is the shell's
@@ -119,7 +118,7 @@ func (c *config) dryRunOf(ctx context.Context, client llm.Client, opts pipeline.
 	j, closeJournal, err := c.openJournalForPreview()
 	defer closeJournal()
 	if err != nil {
-		fmt.Fprintf(stderr, "enrich: warning: %v; the preview counts no answers from it\n", err)
+		fmt.Fprintf(stderr, "enrich: warning: %s; the preview counts no answers from it\n", safe(err.Error()))
 	} else if j != nil {
 		opts.Resume.Cache = j
 	}
@@ -170,10 +169,11 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 		}
 		prog.total = pv.Rows
 		if pv.Cached > 0 && !c.noCache {
-			fmt.Fprintf(stderr, "enrich: resuming: %d of %d rows already answered (journal %s)\n", pv.Cached, pv.Rows, j.Path())
+			fmt.Fprintf(stderr, "enrich: resuming: %d of %d rows already answered (journal %s)\n", pv.Cached, pv.Rows, safe(j.Path()))
 		}
 	}
 	stats, err := p.Run(ctx, r, w)
+	stats.FirstError = safe(stats.FirstError) // a provider's message, or cells
 	prog.finish(stats)
 	return c.outcome(ctx, err, stats, j, stderr)
 }
@@ -182,12 +182,12 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 func (c *config) outcome(ctx context.Context, err error, stats pipeline.Stats, j *journal.Journal, stderr io.Writer) int {
 	switch {
 	case err != nil && ctx.Err() != nil:
-		fmt.Fprintf(stderr, "enrich: interrupted: no OUTPUT was written; %s\n", c.resumeNote(j, stats))
+		fmt.Fprintf(stderr, "enrich: interrupted: no OUTPUT was written; %s\n", safe(c.resumeNote(j, stats)))
 		return exitInterrupted
 	case err != nil:
 		code := fail(stderr, err)
 		if j != nil && !c.noCache && stats.Answered+stats.Cached > 0 {
-			fmt.Fprintf(stderr, "enrich: hint: %s\n", c.resumeNote(j, stats))
+			fmt.Fprintf(stderr, "enrich: hint: %s\n", safe(c.resumeNote(j, stats)))
 		}
 		return code
 	case stats.Failed > 0:
@@ -356,9 +356,12 @@ type hinted struct {
 func (h hinted) Error() string { return h.err.Error() }
 func (h hinted) Unwrap() error { return h.err }
 
-// fail prints err as advice words it and returns the exit status.
+// fail prints err as advice words it and returns the exit status. The
+// words may quote a provider or a cell, so they are made safe for a
+// terminal first.
 func fail(stderr io.Writer, err error) int {
 	line, hint := advice(err)
+	line, hint = safe(line), safe(hint)
 	fmt.Fprintf(stderr, "enrich: error: %s\n", line)
 	if hint != "" {
 		fmt.Fprintf(stderr, "enrich: hint: %s\n", hint)

@@ -28,7 +28,7 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 	}
 	j, err = journal.Open(path, c.fresh)
 	if errors.Is(err, journal.ErrLocked) {
-		fmt.Fprintf(stderr, "enrich: warning: %v; this run will neither reuse nor record answers\n", err)
+		fmt.Fprintf(stderr, "enrich: warning: %s; this run will neither reuse nor record answers\n", safe(err.Error()))
 		return nil, func() {}, nil
 	}
 	if err != nil {
@@ -36,7 +36,7 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 	}
 	return j, func() {
 		if err := j.Close(); err != nil {
-			fmt.Fprintf(stderr, "enrich: warning: %v; answers after the last sync may need asking again\n", err)
+			fmt.Fprintf(stderr, "enrich: warning: %s; answers after the last sync may need asking again\n", safe(err.Error()))
 		}
 	}, nil
 }

@@ -19,10 +19,10 @@ func (c *config) preview(ctx context.Context, p *pipeline.Pipeline, r readers.Re
 		return fail(stderr, err)
 	}
 	for _, s := range pv.Samples {
-		fmt.Fprintf(stdout, "--- row %d ---\n%s\n", s.Row, strings.TrimRight(s.Text, "\n"))
+		fmt.Fprintf(stdout, "--- row %d ---\n%s\n", s.Row, safe(strings.TrimRight(s.Text, "\n")))
 	}
 	for _, e := range pv.Errors {
-		fmt.Fprintf(stdout, "--- error ---\n%s\n", e)
+		fmt.Fprintf(stdout, "--- error ---\n%s\n", safe(e))
 	}
 	fmt.Fprintf(stdout, "--- dry run: nothing was sent ---\n")
 	c.writePreview(stdout, pv)
