@@ -87,7 +87,7 @@ func newHTTPClient(maxConns int) *http.Client {
 func (p *poster) post(ctx context.Context, body []byte) ([]byte, http.Header, Limits, error) {
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, Limits{}, fmt.Errorf("build request: %w", err)
+		return nil, nil, Limits{}, notSent(fmt.Errorf("build request: %w", err))
 	}
 	for k, v := range p.header { // shared slices: net/http only reads them
 		hreq.Header[k] = v

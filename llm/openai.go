@@ -184,7 +184,7 @@ func (c *OpenAI) encode(req Request) ([]byte, error) {
 func (c *OpenAI) Complete(ctx context.Context, req Request) (Response, error) {
 	body, err := c.encode(req)
 	if err != nil {
-		return Response{}, err
+		return Response{}, notSent(err)
 	}
 	raw, h, limits, err := c.post(ctx, body)
 	if err != nil {

@@ -171,7 +171,9 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		actx, cancel := context.WithTimeout(r.reqCtx, r.opts.Limits.Timeout)
 		resp, err := r.client.Complete(actx, req)
 		cancel()
-		r.stats.requests.Add(1)
+		if !errors.Is(err, llm.ErrNotSent) {
+			r.stats.requests.Add(1) // the provider saw it: it may bill it
+		}
 		r.lim.Observe(resp, err)
 		if r.tokens != nil {
 			r.tokens.Settle(need, req, resp.Usage)

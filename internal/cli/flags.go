@@ -13,6 +13,7 @@ import (
 
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/pipeline"
+	"github.com/enrich-dev/enrich/readers"
 	"github.com/enrich-dev/enrich/table"
 )
 
@@ -180,7 +181,7 @@ func (c *config) validate() error {
 		return usagef("unknown provider %q; use %s", c.provider, strings.Join(llm.Providers(), ", "))
 	}
 	if c.concurrency < 1 {
-		return usagef("-j/--concurrency must be at least 1, got %d", c.concurrency)
+		return usagef("-j/--concurrency must be between 1 and %d, got %d", maxConcurrency, c.concurrency)
 	}
 	if c.schemaFile != "" && c.fields != "" {
 		return usagef("use --schema or --fields, not both")
@@ -215,12 +216,13 @@ func (c *config) validate() error {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)
 	}
-	return nil
+	return c.checkBounds()
 }
 
 func exitCodeFor(err error) int {
 	var u usageError
-	if errors.As(err, &u) {
+	var sheet *readers.SheetFormatError // --sheet with input that has none
+	if errors.As(err, &u) || errors.As(err, &sheet) {
 		return exitUsage
 	}
 	return exitFatal
