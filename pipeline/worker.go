@@ -20,7 +20,10 @@ import (
 // stopped run, a refusal every row would meet, or a cache that cannot
 // record is an error.
 func (r *run) answer(ctx context.Context, j job) (writers.Record, error) {
-	prompt, err := r.opts.Prompt.Template.Render(j.row.Cells)
+	prompt, err := j.prompt, error(nil)
+	if !j.rendered {
+		prompt, err = r.opts.Prompt.Template.Render(j.row.Cells)
+	}
 	if err != nil {
 		return r.failed(j, err), nil
 	}
