@@ -27,6 +27,10 @@ const (
 	MaxConcurrency = 10_000
 	// MaxWindow is 1,048,576 rows read ahead of the writer.
 	MaxWindow = 1 << 20
+	// MaxSchemaBytes is the most a schema document may be (ParseSchema):
+	// 1 MiB. It is sent with every request, and a schema for a handful of
+	// columns takes a few KiB.
+	MaxSchemaBytes = 1 << 20
 )
 
 // Options configures a Pipeline. The zero value of every field but

@@ -54,14 +54,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.help {
 		return exitOK
 	}
-	r, ropts, err := c.openInput(stdin)
+	if err := c.readPromptFile(ctx); err != nil {
+		return c.stopped(ctx, stderr, err)
+	}
+	r, ropts, err := c.openInput(ctx, stdin)
 	if err != nil {
-		return fail(stderr, err)
+		return c.stopped(ctx, stderr, err)
 	}
 	defer r.Close()
-	client, opts, err := c.options(r)
+	client, opts, err := c.options(ctx, r)
 	if err != nil {
-		return fail(stderr, err)
+		return c.stopped(ctx, stderr, err)
 	}
 	if c.dryRun {
 		return c.dryRunOf(ctx, client, opts, r, stdout, stderr)
@@ -70,7 +73,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // openInput opens INPUT with the reader its format (or --format) names.
-func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, error) {
+// It stops waiting when ctx ends: the header may be coming down a pipe
+// that nothing is written to.
+func (c *config) openInput(ctx context.Context, stdin io.Reader) (readers.Reader, readers.Options, error) {
 	if err := c.checkPaths(); err != nil {
 		return nil, readers.Options{}, err
 	}
@@ -86,13 +91,13 @@ func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, er
 		}
 		ropts.KeepNewKeys = outFormat == table.JSONL
 	}
-	r, err := readers.Open(c.input, stdin, ropts)
+	r, err := readers.OpenContext(ctx, c.input, stdin, ropts)
 	return r, ropts, err
 }
 
 // options checks the template against r's header and gathers what the
 // pipeline needs: the client and the options, less the journal.
-func (c *config) options(r readers.Reader) (llm.Client, pipeline.Options, error) {
+func (c *config) options(ctx context.Context, r readers.Reader) (llm.Client, pipeline.Options, error) {
 	tmpl, err := templates.Parse(c.prompt, r.Header(), displayName(c.input))
 	if err != nil {
 		return nil, pipeline.Options{}, err
@@ -102,7 +107,7 @@ func (c *config) options(r readers.Reader) (llm.Client, pipeline.Options, error)
 		return nil, pipeline.Options{}, err
 	}
 	opts := c.pipelineOptions(tmpl, scope)
-	if opts.Prompt.Schema, err = c.schema(); err != nil {
+	if opts.Prompt.Schema, err = c.schema(ctx); err != nil {
 		return nil, opts, err
 	}
 	if opts.Prompt.Schema != nil && c.columnSet {
@@ -165,7 +170,7 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 		pv, err := firstPass(ctx, p, r, j, c.limit, c.input, ropts)
 		if err != nil {
 			_ = w.Abort()
-			return fail(stderr, err)
+			return c.stopped(ctx, stderr, err)
 		}
 		prog.total = pv.Rows
 		if pv.Cached > 0 && !c.noCache {
@@ -176,6 +181,17 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 	stats.FirstError = safe(stats.FirstError) // a provider's message, or cells
 	prog.finish(stats)
 	return c.outcome(ctx, err, stats, j, stderr)
+}
+
+// stopped is fail for an error before any request was sent, unless the
+// error is that ctx ended (Ctrl-C or SIGTERM while the input, a file or
+// the first pass was being read): that is an interruption, said as one.
+func (c *config) stopped(ctx context.Context, stderr io.Writer, err error) int {
+	if ctx.Err() == nil {
+		return fail(stderr, err)
+	}
+	fmt.Fprintln(stderr, "enrich: interrupted before any request was sent; no OUTPUT was written")
+	return exitInterrupted
 }
 
 // outcome is the exit status of a run, and its last words when it failed.
@@ -197,7 +213,7 @@ func (c *config) outcome(ctx context.Context, err error, stats pipeline.Stats, j
 }
 
 // schema reads --schema or builds one from --fields; nil for neither.
-func (c *config) schema() (*pipeline.Schema, error) {
+func (c *config) schema(ctx context.Context) (*pipeline.Schema, error) {
 	switch {
 	case c.fields != "":
 		s, err := pipeline.FieldsSchema(c.fields)
@@ -206,9 +222,9 @@ func (c *config) schema() (*pipeline.Schema, error) {
 		}
 		return s, nil
 	case c.schemaFile != "":
-		doc, err := os.ReadFile(c.schemaFile)
+		doc, err := c.readSchemaFile(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("reading the schema: %w", err)
+			return nil, err
 		}
 		return pipeline.ParseSchema(doc, c.schemaFile)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -160,11 +159,7 @@ func (c *config) validate() error {
 	case c.prompt != "" && c.promptFile != "":
 		return usagef("use -p or --prompt-file, not both")
 	case c.promptFile != "":
-		b, err := os.ReadFile(c.promptFile)
-		if err != nil {
-			return fmt.Errorf("reading the prompt file: %w", err)
-		}
-		c.prompt = string(b)
+		// Read by run, which can stop waiting for it (readPromptFile).
 	case c.prompt == "":
 		return usagef("no prompt given; use -p TEMPLATE or --prompt-file FILE")
 	}

@@ -16,7 +16,7 @@ func (c *config) preview(ctx context.Context, p *pipeline.Pipeline, r readers.Re
 	const show = 3
 	pv, err := p.Preview(ctx, r, pipeline.PreviewOptions{Show: show, Costs: true})
 	if err != nil {
-		return fail(stderr, err)
+		return c.stopped(ctx, stderr, err)
 	}
 	for _, s := range pv.Samples {
 		fmt.Fprintf(stdout, "--- row %d ---\n%s\n", s.Row, safe(strings.TrimRight(s.Text, "\n")))
