@@ -142,3 +142,62 @@ func TestInterruptBeforeAnyRequestSaysSo(t *testing.T) {
 		}
 	})
 }
+
+// Item 9 of issue 13: templates that parse and then fail on every row
+// exited 3 after failing them all; failing on the first row, the run
+// stops before any request, exit 1, whether the input is a file (in its
+// first pass) or standard input.
+func TestTemplateFailingOnTheFirstRowIsFatal(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.csv")
+	for _, tt := range []struct {
+		name, tmpl, want string
+	}{
+		{"a field of a cell", "{{.name.x}}", "the prompt fails on the first row (row 2), so nothing was sent"},
+		{"an undefined template", `{{template "nope"}}`, `template "nope" is called but not defined`},
+		{"recursion", `{{define "a"}}{{template "a" .}}{{end}}{{template "a" .}}`, `template "a" calls itself`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := fakeprovider.New(fakeprovider.Options{})
+			r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", tt.tmpl)
+			if r.code != exitFatal {
+				t.Errorf("exit %d, want %d; stderr:\n%s", r.code, exitFatal, r.stderr)
+			}
+			failedCleanly(t, r, p, dir, []string{tt.want})
+
+			in, _ := os.ReadFile("examples/products.csv")
+			r = enrich(t, p, string(in), "-", "-o", out, "-p", tt.tmpl)
+			// From standard input the run has started: its summary says
+			// it sent nothing, then the error follows.
+			if r.code != exitFatal || !strings.Contains(r.stderr, "enrich: error: ") || !strings.Contains(r.stderr, tt.want) || p.Requests() != 0 {
+				t.Errorf("standard input: exit %d, %d requests, stderr:\n%s\nwant exit %d and %q", r.code, p.Requests(), r.stderr, exitFatal, tt.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("OUTPUT was written")
+			}
+		})
+	}
+	// A template that fails only on a later row fails that row.
+	p := fakeprovider.New(fakeprovider.Options{})
+	r := enrich(t, p, "", "examples/products.csv", "-o", out, "-p", `{{if eq .sku "P-1003"}}{{.sku.x}}{{end}}{{.sku}}`)
+	if r.code != exitRowsFailed || p.Requests() != 7 {
+		t.Errorf("exit %d, %d requests, want %d and 7; stderr:\n%s", r.code, p.Requests(), exitRowsFailed, r.stderr)
+	}
+}
+
+// Item 8 of issue 13: a row whose prompt is over the 4 MiB cap gets a row
+// error, and nothing is sent for it.
+func TestPromptOverTheCapIsARowError(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("a\nsmall\n"+strings.Repeat("y", 5<<20)+"\n"), 0o644)
+	out := filepath.Join(dir, "out.jsonl")
+	p := fakeprovider.New(fakeprovider.Options{})
+	r := enrich(t, p, "", in, "-o", out, "-p", "{{.a}}")
+	if r.code != exitRowsFailed || p.Requests() != 1 {
+		t.Fatalf("exit %d, %d requests, want %d and 1; stderr:\n%s", r.code, p.Requests(), exitRowsFailed, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "row 3: prompt template: the rendered prompt is larger than 4 MiB") {
+		t.Errorf("stderr does not name the row and the limit:\n%s", r.stderr)
+	}
+}
