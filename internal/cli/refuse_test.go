@@ -201,3 +201,22 @@ func TestPromptOverTheCapIsARowError(t *testing.T) {
 		t.Errorf("stderr does not name the row and the limit:\n%s", r.stderr)
 	}
 }
+
+// Item 12 of issue 13: UTF-16LE without a byte order mark became garbage
+// rows and a request was sent; it is refused before anything is.
+func TestUTF16InputSendsNothing(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	for _, c := range "name\nJos\u00e9\n" {
+		b.WriteByte(byte(c))
+		b.WriteByte(0)
+	}
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, b.Bytes(), 0o644)
+	p := fakeprovider.New(fakeprovider.Options{})
+	r := enrich(t, p, "", in, "-o", filepath.Join(dir, "out.csv"), "-p", "{{.name}}")
+	if r.code != exitFatal {
+		t.Errorf("exit %d, want %d", r.code, exitFatal)
+	}
+	failedCleanly(t, r, p, dir, []string{"in.csv", "looks like UTF-16", "save the file as UTF-8"})
+}
