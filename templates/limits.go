@@ -36,7 +36,7 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("%s is larger than %s, the most a prompt may be", e.What, mib(e.Limit))
+	return fmt.Sprintf("%s is larger than %s, the most it may be", e.What, mib(e.Limit))
 }
 
 func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
