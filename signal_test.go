@@ -199,3 +199,35 @@ func TestInterruptWhileStdinIsIdle(t *testing.T) {
 		t.Errorf("exit %d, want 130; stderr:\n%s", code, stderr.String())
 	}
 }
+
+// Item 14 of issue 13: SIGTERM while enrich waits for the header on
+// standard input took effect only when the pipe closed. Ctrl-C on a
+// terminal also ends the process writing the pipe; SIGTERM reaches enrich
+// alone, so enrich must stop waiting itself.
+func TestTerminateWhileWaitingForTheHeader(t *testing.T) {
+	cmd := enrichCmd(t, "-", "-o", "-", "-p", "{{.a}}", "--provider", "mock", "--no-cache")
+	stdin, _ := cmd.StdinPipe() // open, and nothing written to it
+	defer stdin.Close()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // started, and reading standard input
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		stdin.Close() // what used to end it
+		<-done
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s to stop after SIGTERM while waiting for the header", d)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 143 || !strings.Contains(stderr.String(), "enrich: interrupted") {
+		t.Errorf("exit %d, stderr %q; want 143 and the interrupted note", code, stderr.String())
+	}
+}

@@ -94,7 +94,7 @@ func (c *Anthropic) Endpoint() string { return c.endpoint }
 func (c *Anthropic) Complete(ctx context.Context, req Request) (Response, error) {
 	body, tool, err := encodeMessages(req)
 	if err != nil {
-		return Response{}, err
+		return Response{}, notSent(err)
 	}
 	raw, h, limits, err := c.post(ctx, body)
 	if err != nil {
@@ -104,6 +104,5 @@ func (c *Anthropic) Complete(ctx context.Context, req Request) (Response, error)
 	if e != nil {
 		return Response{}, c.bodyError(e, h, limits)
 	}
-	out.Limits = limits
-	return out, nil
+	return c.answer(out, limits), nil
 }

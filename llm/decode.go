@@ -212,17 +212,30 @@ func validationMessages(raw json.RawMessage) string {
 
 // htmlTitle returns the <title> of an HTML error page (proxies, gateways).
 func htmlTitle(body []byte) string {
-	lower := bytes.ToLower(body)
+	lower := asciiLower(body)
 	i := bytes.Index(lower, []byte("<title>"))
 	if i < 0 {
 		return ""
 	}
-	rest := body[i+len("<title>"):]
-	j := bytes.Index(bytes.ToLower(rest), []byte("</title>"))
+	start := i + len("<title>")
+	j := bytes.Index(lower[start:], []byte("</title>"))
 	if j < 0 {
 		return ""
 	}
-	return snippet(rest[:j], 200)
+	return snippet(body[start:start+j], 200)
+}
+
+// asciiLower lowers ASCII letters only, so that offsets in the result are
+// offsets in b: bytes.ToLower turns invalid UTF-8 into longer U+FFFDs.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // snippet folds whitespace runs to single spaces and cuts to at most max

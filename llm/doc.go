@@ -102,9 +102,14 @@
 // ctx deadline) are returned as net/http reported them, never as *Error;
 // Retryable says which are worth another attempt.
 //
-// The API key is only ever put in the Authorization (or x-api-key) header,
-// and is scrubbed from any message a server echoes back, so no error
-// carries it.
+// The API key is only ever put in the Authorization (or x-api-key) header.
+// A server may echo it back, in an answer as well as in an error: it is
+// redacted from every body before anything reads, cuts or quotes it, and
+// again from the decoded answer and message, so neither Response nor any
+// error carries it. Any run of its first KeyLeakLen (8) or more characters
+// counts, so a message cut inside the key (by the server, or where a
+// snippet ends) gives none of it away. A key shorter than that is a
+// placeholder and is taken out of error messages only.
 //
 // # Rate-limit headers
 //

@@ -26,7 +26,7 @@ const (
 type poster struct {
 	provider string      // Error.Provider
 	endpoint string      // where requests go
-	apiKey   string      // scrubbed from anything the server echoes back
+	red      redactor    // takes the API key out of anything the server sends back
 	header   http.Header // sent with every request; built once, never changed
 	http     *http.Client
 	limits   func(http.Header, time.Time) Limits // the provider's rate-limit headers
@@ -54,7 +54,7 @@ func newPoster(provider, base, path string, apiKey string, hc *http.Client, maxC
 	return poster{
 		provider: provider,
 		endpoint: u.JoinPath(path).String(),
-		apiKey:   apiKey,
+		red:      newRedactor(apiKey),
 		header:   http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
 		http:     hc,
 		now:      time.Now,
@@ -82,11 +82,12 @@ func newHTTPClient(maxConns int) *http.Client {
 // post sends body: one attempt, no retries. It returns a 2xx answer's body
 // with its headers and Limits; any other status, or a body too large to
 // read, is an *Error. Failures to reach the server or to read its answer
-// come back as the transport reported them.
+// come back as the transport reported them. The API key is redacted from
+// every body before it is read, cut or quoted, and from every error.
 func (p *poster) post(ctx context.Context, body []byte) ([]byte, http.Header, Limits, error) {
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, Limits{}, fmt.Errorf("build request: %w", err)
+		return nil, nil, Limits{}, notSent(fmt.Errorf("build request: %w", err))
 	}
 	for k, v := range p.header { // shared slices: net/http only reads them
 		hreq.Header[k] = v
@@ -94,7 +95,9 @@ func (p *poster) post(ctx context.Context, body []byte) ([]byte, http.Header, Li
 
 	resp, err := p.http.Do(hreq)
 	if err != nil {
-		return nil, nil, Limits{}, err // *url.Error: "Post URL: cause"; it never holds headers
+		// *url.Error: "Post URL: cause"; a server that does not speak HTTP
+		// may have its answer quoted in the cause.
+		return nil, nil, Limits{}, p.red.err(err)
 	}
 	defer closeBody(resp.Body)
 
@@ -102,17 +105,26 @@ func (p *poster) post(ctx context.Context, body []byte) ([]byte, http.Header, Li
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// The status decides; a broken error body only costs the message.
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
-		return nil, resp.Header, limits, p.statusError(resp, raw, limits)
+		return nil, resp.Header, limits, p.statusError(resp, p.red.body(raw), limits)
 	}
 
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
-		return nil, resp.Header, limits, fmt.Errorf("read response body: %w", err)
+		return nil, resp.Header, limits, p.red.err(fmt.Errorf("read response body: %w", err))
 	}
 	if len(raw) > maxBodyBytes {
 		return nil, resp.Header, limits, &Error{Message: fmt.Sprintf("response body is larger than %d MiB", maxBodyBytes>>20), Limits: limits, Provider: p.provider}
 	}
-	return raw, resp.Header, limits, nil
+	return p.red.body(raw), resp.Header, limits, nil
+}
+
+// answer redacts the API key from a decoded answer: a body's JSON escapes
+// can spell the key in a way the raw body did not.
+func (p *poster) answer(out Response, limits Limits) Response {
+	out.Text = p.red.answer(out.Text)
+	out.FinishReason = p.red.answer(out.FinishReason)
+	out.Limits = limits
+	return out
 }
 
 // bodyError completes the *Error a provider's decoder made of a 2xx body.
@@ -122,8 +134,8 @@ func (p *poster) bodyError(e *Error, h http.Header, limits Limits) *Error {
 	if e.Retryable {
 		e.RetryAfter = parseRetryAfter(h, p.now())
 	}
-	e.Message = p.redact(e.Message)
-	e.Code = p.redact(e.Code)
+	e.Message = p.red.text(e.Message)
+	e.Code = p.red.text(e.Code)
 	return e
 }
 
@@ -135,8 +147,8 @@ func (p *poster) statusError(resp *http.Response, body []byte, limits Limits) *E
 	}
 	e := &Error{
 		Status:     resp.StatusCode,
-		Message:    p.redact(msg),
-		Code:       p.redact(code),
+		Message:    p.red.text(msg),
+		Code:       p.red.text(code),
 		RetryAfter: parseRetryAfter(resp.Header, p.now()),
 		Retryable:  retryableStatus(resp.StatusCode),
 		Limits:     limits,
@@ -166,15 +178,6 @@ func retryableStatus(status int) bool {
 		return true
 	}
 	return false
-}
-
-// redact removes the API key from text that came from the server, which
-// may echo it back (OpenAI masks it; not every local server does).
-func (p *poster) redact(s string) string {
-	if p.apiKey == "" || !strings.Contains(s, p.apiKey) {
-		return s
-	}
-	return strings.ReplaceAll(s, p.apiKey, "[redacted]")
 }
 
 // closeBody drains a bounded remainder so the connection goes back to the

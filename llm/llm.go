@@ -95,3 +95,17 @@ func IsRateLimited(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Status == 429
 }
+
+// ErrNotSent is wrapped by the errors of a Complete that failed before the
+// request left: it could not be encoded (a NaN temperature, a bad schema)
+// or built. The provider never saw it, so a caller counting requests sent
+// does not count it.
+var ErrNotSent = errors.New("request not sent")
+
+// notSent marks err as a failure before sending; its text is unchanged.
+func notSent(err error) error { return &notSentError{err} }
+
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string   { return e.err.Error() }
+func (e *notSentError) Unwrap() []error { return []error{e.err, ErrNotSent} }

@@ -184,7 +184,7 @@ func (c *OpenAI) encode(req Request) ([]byte, error) {
 func (c *OpenAI) Complete(ctx context.Context, req Request) (Response, error) {
 	body, err := c.encode(req)
 	if err != nil {
-		return Response{}, err
+		return Response{}, notSent(err)
 	}
 	raw, h, limits, err := c.post(ctx, body)
 	if err != nil {
@@ -194,6 +194,5 @@ func (c *OpenAI) Complete(ctx context.Context, req Request) (Response, error) {
 	if e != nil {
 		return Response{}, c.bodyError(e, h, limits)
 	}
-	out.Limits = limits
-	return out, nil
+	return c.answer(out, limits), nil
 }

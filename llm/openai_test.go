@@ -3,7 +3,9 @@ package llm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -279,4 +281,24 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// Item 10 of issue 13: a request that cannot be encoded is never sent,
+// and says so, so that a caller does not count it.
+func TestUnencodableRequestIsNotSent(t *testing.T) {
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
+	defer srv.Close()
+	nan := math.NaN()
+	openai, _ := NewOpenAI(OpenAIOptions{BaseURL: srv.URL, APIKey: "k"})
+	anthropic, _ := NewAnthropic(AnthropicOptions{BaseURL: srv.URL, APIKey: "k"})
+	for name, c := range map[string]Client{"openai": openai, "anthropic": anthropic} {
+		_, err := c.Complete(context.Background(), Request{Model: "m", Prompt: "p", Temperature: &nan})
+		if !errors.Is(err, ErrNotSent) || !strings.Contains(err.Error(), "NaN") {
+			t.Errorf("%s: got %v, want an encoding error wrapping ErrNotSent", name, err)
+		}
+	}
+	if got.Load() != 0 {
+		t.Errorf("the server got %d requests, want none", got.Load())
+	}
 }

@@ -59,3 +59,18 @@ func (e *RefusedError) Error() string {
 }
 
 func (e *RefusedError) Unwrap() error { return e.First }
+
+// FirstRowError stops a run before any request: the prompt template fails
+// on the first row, so it is the template that is wrong, not a row, and
+// every row would most likely fail alike. A row after the first that
+// fails to render is a row error, as ever.
+type FirstRowError struct {
+	Row int // the row's position in its source (table.Row.Num)
+	Err error
+}
+
+func (e *FirstRowError) Error() string {
+	return fmt.Sprintf("the prompt fails on the first row (row %d), so nothing was sent: %v", e.Row, e.Err)
+}
+
+func (e *FirstRowError) Unwrap() error { return e.Err }

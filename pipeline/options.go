@@ -18,6 +18,21 @@ const (
 	DefaultProgress       = 250 * time.Millisecond
 )
 
+// Upper bounds on the options that size what a run allocates up front (a
+// worker each, a place in the window each), so that an absurd number is
+// refused rather than exhausting memory.
+const (
+	// MaxConcurrency is more than any provider's rate limits call for:
+	// 10,000 requests in flight at one second each are 600,000 a minute.
+	MaxConcurrency = 10_000
+	// MaxWindow is 1,048,576 rows read ahead of the writer.
+	MaxWindow = 1 << 20
+	// MaxSchemaBytes is the most a schema document may be (ParseSchema):
+	// 1 MiB. It is sent with every request, and a schema for a handful of
+	// columns takes a few KiB.
+	MaxSchemaBytes = 1 << 20
+)
+
 // Options configures a Pipeline. The zero value of every field but
 // Prompt.Template means its documented default.
 type Options struct {
@@ -87,7 +102,7 @@ type Columns struct {
 
 // Limits bounds how hard a run works the provider.
 type Limits struct {
-	Concurrency int     // requests in flight; default 8
+	Concurrency int     // requests in flight; default 8, at most MaxConcurrency
 	RPM         float64 // requests per minute; 0 learns the provider's limit
 	TPM         float64 // tokens per minute (prompt estimate + answer reserve); 0 for none
 	// Attempts is how many times one request is tried, the first
@@ -95,7 +110,7 @@ type Limits struct {
 	Attempts   int
 	Timeout    time.Duration // per attempt; default 2m
 	MaxBackoff time.Duration // cap on one backoff wait without Retry-After; default 30s
-	Window     int           // rows read ahead of the writer; default max(256, 8×Concurrency)
+	Window     int           // rows read ahead of the writer; default max(256, 8×Concurrency), at most MaxWindow
 	// UnreachableAtStart and UnreachableMidRun end a run whose requests
 	// cannot reach the server (see UnreachableError); defaults
 	// DefaultUnreachableAtStart and DefaultUnreachableMidRun.
@@ -181,8 +196,11 @@ func (l *Limits) withDefaults() error {
 	switch {
 	case l.Concurrency == 0:
 		l.Concurrency = DefaultConcurrency
-	case l.Concurrency < 0:
-		return fmt.Errorf("concurrency must be at least 1, got %d", l.Concurrency)
+	case l.Concurrency < 0 || l.Concurrency > MaxConcurrency:
+		return fmt.Errorf("concurrency must be between 1 and %d, got %d", MaxConcurrency, l.Concurrency)
+	}
+	if l.Window > MaxWindow {
+		return fmt.Errorf("window must be at most %d rows, got %d", MaxWindow, l.Window)
 	}
 	for _, r := range []struct {
 		name string

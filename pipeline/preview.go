@@ -60,7 +60,8 @@ type PreviewOptions struct {
 }
 
 // Preview reads r to its end (up to Limit) and renders each prompt,
-// keeping the first po.Show of them. It counts what a run would cost: rows
+// keeping the first po.Show of them. A prompt that fails on the first row
+// is a *FirstRowError, as in Run; on later rows it is counted in Failed. It counts what a run would cost: rows
 // and answers already in the cache, and with po.Costs the distinct
 // requests, those still to send, their input tokens and the least time
 // the limits allow. Reading the whole input first also finds a malformed
@@ -76,8 +77,12 @@ func (p *Pipeline) Preview(ctx context.Context, r Rows, po PreviewOptions) (Prev
 	}
 	cache := p.opts.Resume.Cache
 	limit := int64(p.opts.Limit)
+	// Reading in a goroutine of its own, as Run does, lets ctx stop a
+	// preview whose input is a pipe with nothing coming.
+	next, stop := pull(ctx, r)
+	defer stop()
 	for seq := int64(0); limit == 0 || seq < limit; seq++ {
-		row, err := r.Next(ctx)
+		row, err := next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -86,6 +91,9 @@ func (p *Pipeline) Preview(ctx context.Context, r Rows, po PreviewOptions) (Prev
 		}
 		pv.Rows++
 		text, err := p.opts.Prompt.Template.Render(row.Cells)
+		if err != nil && seq == 0 {
+			return pv, &FirstRowError{Row: row.Num, Err: err}
+		}
 		if err != nil {
 			pv.Failed++
 			if len(pv.Errors) < po.Show {

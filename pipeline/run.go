@@ -131,6 +131,10 @@ type job struct {
 	seq int64
 	row table.Row
 	out chan<- writers.Record // buffered 1: a worker never waits to hand it over
+	// prompt is the row's rendered prompt when rendered is set (the first
+	// row's, rendered before any worker starts).
+	prompt   string
+	rendered bool
 }
 
 // stages runs the pipeline. Ordering is a FIFO of per-row result
@@ -173,7 +177,7 @@ func (rn *run) stages(ctx context.Context, r Rows, w writers.Writer) error {
 // row's place in the queue is taken before the row is read, so that rows
 // read and not yet written never exceed the window.
 func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Record), jobs chan<- job) error {
-	rows, stop := pull(ctx, r)
+	next, stop := pull(ctx, r)
 	defer stop()
 	limit := int64(rn.opts.Limit)
 	for seq := int64(0); limit == 0 || seq < limit; seq++ {
@@ -183,21 +187,26 @@ func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Re
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		var n pulled
-		select {
-		case n = <-rows:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if n.err != nil {
+		row, err := next()
+		if err != nil {
 			close(out) // no row for this place: the writer moves on
-			if errors.Is(n.err, io.EOF) {
+			if errors.Is(err, io.EOF) {
 				return nil
 			}
-			return n.err
+			return err
+		}
+		j := job{seq: seq, row: row, out: out}
+		if seq == 0 {
+			// No worker has a row yet, so a template that fails here
+			// stops the run before anything is sent.
+			if j.prompt, err = rn.opts.Prompt.Template.Render(row.Cells); err != nil {
+				close(out)
+				return &FirstRowError{Row: row.Num, Err: err}
+			}
+			j.rendered = true
 		}
 		select {
-		case jobs <- job{seq: seq, row: n.row, out: out}:
+		case jobs <- j:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -212,29 +221,37 @@ type pulled struct {
 
 // pull calls r.Next in a goroutine of its own, outside the errgroup: a
 // read blocked on a pipe (standard input with nothing coming) cannot see
-// ctx, and must not keep a cancelled run from ending. stop waits for the
-// goroutine unless ctx is done, when it may still be blocked; the process
-// is then about to exit.
-func pull(ctx context.Context, r Rows) (<-chan pulled, func()) {
-	rows := make(chan pulled)
-	quit := make(chan struct{})
+// ctx, and must not keep a cancelled run from ending. next asks for one
+// row and waits for it or for ctx; rows are read only when asked for, so
+// none is read past Limit. stop ends the goroutine, waiting for it unless
+// ctx is done, when it may still be blocked; the process is then about
+// to exit.
+func pull(ctx context.Context, r Rows) (next func() (table.Row, error), stop func()) {
+	want := make(chan struct{})
+	rows := make(chan pulled, 1) // never blocks the goroutine, even when no one waits
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for {
+		for range want {
 			row, err := r.Next(ctx)
-			select {
-			case rows <- pulled{row, err}:
-			case <-quit:
-				return
-			}
-			if err != nil {
-				return
-			}
+			rows <- pulled{row, err}
 		}
 	}()
-	return rows, func() {
-		close(quit)
+	next = func() (table.Row, error) {
+		select {
+		case want <- struct{}{}:
+		case <-ctx.Done():
+			return table.Row{}, ctx.Err()
+		}
+		select {
+		case n := <-rows:
+			return n.row, n.err
+		case <-ctx.Done():
+			return table.Row{}, ctx.Err()
+		}
+	}
+	return next, func() {
+		close(want)
 		if ctx.Err() == nil {
 			<-done
 		}

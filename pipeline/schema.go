@@ -29,10 +29,13 @@ type Schema struct {
 type property struct{ name string }
 
 // ParseSchema reads a JSON Schema document whose top level is an object
-// with properties. source names it in messages. Strict output (OpenAI's
+// with properties, of at most MaxSchemaBytes. source names it in messages. Strict output (OpenAI's
 // strict mode, which enforces the schema while generating) is asked for
 // when the schema already meets its rules (see strictReady).
 func ParseSchema(doc []byte, source string) (*Schema, error) {
+	if len(doc) > MaxSchemaBytes {
+		return nil, fmt.Errorf("%s: the schema is larger than %d MiB, the most one may be", source, MaxSchemaBytes>>20)
+	}
 	var top struct {
 		Type       any             `json:"type"`
 		Properties json.RawMessage `json:"properties"`

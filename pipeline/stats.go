@@ -13,7 +13,7 @@ type Stats struct {
 	Failed      int64 // rows written with an error
 	Cached      int64 // rows answered from the cache (an earlier run)
 	Shared      int64 // rows answered by an identical request of this run
-	Requests    int64 // HTTP attempts made
+	Requests    int64 // attempts sent (one that failed with llm.ErrNotSent was not)
 	Retries     int64 // attempts after a row's first
 	RateLimited int64 // attempts answered 429
 	TokensIn    int64 // prompt tokens, as the provider counted them

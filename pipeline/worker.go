@@ -20,7 +20,10 @@ import (
 // stopped run, a refusal every row would meet, or a cache that cannot
 // record is an error.
 func (r *run) answer(ctx context.Context, j job) (writers.Record, error) {
-	prompt, err := r.opts.Prompt.Template.Render(j.row.Cells)
+	prompt, err := j.prompt, error(nil)
+	if !j.rendered {
+		prompt, err = r.opts.Prompt.Template.Render(j.row.Cells)
+	}
 	if err != nil {
 		return r.failed(j, err), nil
 	}
@@ -180,7 +183,9 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		resp, err := r.client.Complete(actx, req)
 		done()
 		cancel()
-		r.stats.requests.Add(1)
+		if !errors.Is(err, llm.ErrNotSent) {
+			r.stats.requests.Add(1) // the provider saw it: it may bill it
+		}
 		if stop := r.health.observe(err); stop != nil {
 			return resp, retry.Unrecoverable(stop)
 		}

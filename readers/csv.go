@@ -98,6 +98,9 @@ func (c *CSV) begin(r io.Reader) error {
 	if b, _ := c.br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		_, _ = c.br.Discard(3)
 	}
+	if err := checkNotUTF16(c.br, displayName(c.name)); err != nil {
+		return err
+	}
 	if _, err := c.readRecord(); err != nil {
 		if errors.Is(err, io.EOF) {
 			return detailf(ErrEmpty, "%s is empty: no header row", displayName(c.name))

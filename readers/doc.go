@@ -37,7 +37,10 @@
 //     input is an error located at its opening quote.
 //   - Spaces around fields are data.
 //   - Bytes that are not UTF-8 are an error (ErrUTF8); readers do not guess
-//     legacy encodings.
+//     legacy encodings. Nor UTF-16, which without a byte order mark is
+//     valid UTF-8 full of NULs: a UTF-16 byte order mark, or a NUL byte in
+//     the first kilobyte (of what the first read brings, for a pipe), is
+//     ErrUTF16, for JSON Lines too.
 //   - The delimiter is one ASCII character: ',' for CSV, '\t' for TSV.
 //   - Row.Num is the line on which the record starts; ParseError.Column
 //     counts characters, from 1.
@@ -98,6 +101,11 @@
 // input) is read once for its keys and then again for its rows. Input that
 // cannot seek (a pipe) takes its columns from the first object, and a later
 // new key is an error unless JSONLOptions.KeepNewKeys is set.
+//
+// Text is never altered: a line with bytes that are not UTF-8 is ErrUTF8,
+// and one with a \u escape for half a surrogate pair ("\ud800" alone),
+// which encoding/json would turn into U+FFFD, is ErrSurrogate, located at
+// the escape.
 //
 // A string cell is the string's text; null and missing keys are ""; numbers,
 // booleans, objects and arrays are their JSON text, numbers spelled as in the

@@ -56,6 +56,7 @@ var _ Reader = (*JSONL)(nil)
 // name is used only in messages. The JSONL does not close r.
 func NewJSONL(r io.Reader, name string, opts JSONLOptions) (*JSONL, error) {
 	j := &JSONL{name: name, index: map[string]int{}}
+	var err error
 	if rs, ok := r.(io.ReadSeeker); ok {
 		if pos, err := rs.Seek(0, io.SeekCurrent); err == nil {
 			if err := j.prescan(rs, pos); err != nil {
@@ -64,7 +65,9 @@ func NewJSONL(r io.Reader, name string, opts JSONLOptions) (*JSONL, error) {
 			return j, nil
 		}
 	}
-	j.br = newBOMReader(r)
+	if j.br, err = newBOMReader(r, name); err != nil {
+		return nil, err
+	}
 	j.strict = !opts.KeepNewKeys
 	row, err := j.next(false)
 	switch {
@@ -81,7 +84,10 @@ func NewJSONL(r io.Reader, name string, opts JSONLOptions) (*JSONL, error) {
 // line ends the scan: Next reports it when it gets there, after the rows
 // before it, unless it is the first object and there is nothing to read.
 func (j *JSONL) prescan(rs io.ReadSeeker, pos int64) error {
-	j.br = newBOMReader(rs)
+	var err error
+	if j.br, err = newBOMReader(rs, j.name); err != nil {
+		return err
+	}
 	var firstErr error
 	objects := 0
 	for {
@@ -123,9 +129,10 @@ func (j *JSONL) Rewind() error {
 	if _, err := j.seeker.Seek(j.start, io.SeekStart); err != nil {
 		return readError(j.name, err)
 	}
-	j.br = newBOMReader(j.seeker)
+	var err error
+	j.br, err = newBOMReader(j.seeker, j.name)
 	j.line, j.err, j.pending = 0, nil, nil
-	return nil
+	return err
 }
 
 // Count reports what the key scan of a file found: its objects, and the
@@ -268,11 +275,11 @@ func (j *JSONL) emptyError() error {
 }
 
 // newBOMReader skips a leading byte order mark, which some Windows tools
-// write even though JSON forbids it.
-func newBOMReader(r io.Reader) *bufio.Reader {
+// write even though JSON forbids it, and refuses UTF-16.
+func newBOMReader(r io.Reader, name string) (*bufio.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
 	}
-	return br
+	return br, checkNotUTF16(br, displayName(name))
 }

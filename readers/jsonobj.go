@@ -29,6 +29,11 @@ func parseObject(line []byte, fn func(key string, value json.RawMessage) error) 
 		off := invalidUTF8At(line)
 		return &offsetError{off, detailf(ErrUTF8, "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", line[off])}
 	}
+	// encoding/json would as quietly turn half a surrogate pair into
+	// U+FFFD.
+	if off := loneSurrogate(line); off >= 0 {
+		return &offsetError{off, detailf(ErrSurrogate, "unpaired surrogate escape %s: it stands for no character; fix what wrote the file", line[off:off+6])}
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	tok, err := dec.Token()
 	if err != nil {

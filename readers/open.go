@@ -1,6 +1,7 @@
 package readers
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -101,6 +102,36 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 		rd.closer, rd.path = owned, path
 	}
 	return rd, nil
+}
+
+// OpenContext is Open that stops waiting when ctx ends, with ctx's error.
+// Open reads the header at once, and a header coming down a pipe may
+// never come: the read then goes on in the background, and a reader it
+// opens after all is closed.
+func OpenContext(ctx context.Context, path string, stdin io.Reader, opts Options) (Reader, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type opened struct {
+		r   Reader
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		r, err := Open(path, stdin, opts)
+		done <- opened{r, err}
+	}()
+	select {
+	case o := <-done:
+		return o.r, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-done; o.r != nil {
+				_ = o.r.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }
 
 func openText(r io.Reader, name string, format table.Format, opts Options) (Reader, error) {

@@ -76,6 +76,9 @@ func (t *TSV) begin(r io.Reader) error {
 		t.br.Reset(r)
 	}
 	t.line, t.err = 0, nil
+	if err := checkNotUTF16(t.br, displayName(t.name)); err != nil {
+		return err
+	}
 	if b, _ := t.br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		_, _ = t.br.Discard(3)
 	}

@@ -16,5 +16,13 @@
 // environment, the clock or the network: a rendered prompt depends only on
 // the row, which keeps prompts reproducible and safe to cache.
 //
+// A template runs once per row on every worker at once, so what it may
+// cost is bounded: its text is at most MaxText (1 MiB), a rendered prompt
+// and every value a helper makes at most MaxPrompt (4 MiB), checked as it
+// grows (a *TooLargeError, wrapping ErrTooLarge), and a template may call
+// other templates but not itself, directly or through others. A call to a
+// template that is not defined is refused by Parse too, as it would fail
+// on every row.
+//
 // The package does not read input or call models.
 package templates

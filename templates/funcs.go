@@ -20,10 +20,14 @@ import (
 //	contains sub s                   whether s contains sub
 //	split sep s, join sep list       strings.Split / strings.Join
 //	json v                           v as JSON text (a row: an object in column order)
+//
+// No helper makes a value larger than MaxPrompt (a *TooLargeError instead),
+// and text/template's printf, print, println, html, js and urlquery are
+// replaced by versions with the same check.
 func Funcs(keys []string) template.FuncMap {
-	return template.FuncMap{
-		"upper":    strings.ToUpper,
-		"lower":    strings.ToLower,
+	m := template.FuncMap{
+		"upper":    func(s string) (string, error) { return checked("upper", strings.ToUpper(s)) },
+		"lower":    func(s string) (string, error) { return checked("lower", strings.ToLower(s)) },
 		"trim":     strings.TrimSpace,
 		"truncate": truncate,
 		"default": func(d, s string) string {
@@ -32,12 +36,61 @@ func Funcs(keys []string) template.FuncMap {
 			}
 			return s
 		},
-		"replace":  func(old, new, s string) string { return strings.ReplaceAll(s, old, new) },
+		"replace":  replace,
 		"contains": func(sub, s string) bool { return strings.Contains(s, sub) },
-		"split":    func(sep, s string) []string { return strings.Split(s, sep) },
-		"join":     func(sep string, list []string) string { return strings.Join(list, sep) },
-		"json":     func(v any) (string, error) { return toJSON(keys, v) },
+		"split":    split,
+		"join":     join,
+		"json": func(v any) (string, error) {
+			j, err := toJSON(keys, v)
+			if err != nil {
+				return "", err
+			}
+			return checked("json", j)
+		},
 	}
+	for name, f := range guardedBuiltins() {
+		m[name] = f
+	}
+	return m
+}
+
+// replace is strings.ReplaceAll with its result's size worked out first:
+// replace "" "xxxxxxxx" puts the new text between every two characters.
+func replace(old, new, s string) (string, error) {
+	if n := strings.Count(s, old); n > 0 && len(s)+n*(len(new)-len(old)) > MaxPrompt {
+		return "", tooLarge("replace")
+	}
+	return strings.ReplaceAll(s, old, new), nil
+}
+
+// split is strings.Split, refusing a list larger than MaxPrompt (16 bytes
+// a part, as Go holds them, plus the text): split "" on a large cell
+// makes a part of every character.
+func split(sep, s string) ([]string, error) {
+	parts := strings.Count(s, sep) + 1
+	if sep == "" {
+		parts = utf8.RuneCountInString(s)
+	}
+	if len(s)+16*parts > MaxPrompt {
+		return nil, tooLarge("split")
+	}
+	return strings.Split(s, sep), nil
+}
+
+// join is strings.Join with its result's size worked out first: a long
+// separator between many parts multiplies.
+func join(sep string, list []string) (string, error) {
+	n := len(sep) * max(len(list)-1, 0)
+	for _, s := range list {
+		n += len(s)
+		if n > MaxPrompt {
+			return "", tooLarge("join")
+		}
+	}
+	if n > MaxPrompt {
+		return "", tooLarge("join")
+	}
+	return strings.Join(list, sep), nil
 }
 
 func truncate(n int, s string) (string, error) {

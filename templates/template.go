@@ -42,6 +42,9 @@ func Parse(text string, header []string, source string) (*Template, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, ErrEmpty
 	}
+	if len(text) > MaxText {
+		return nil, &TooLargeError{What: "the prompt template", Limit: MaxText}
+	}
 	keys := Keys(header)
 	tmpl, err := template.New("prompt").Option("missingkey=error").Funcs(Funcs(keys)).Parse(text)
 	if err != nil {
@@ -50,6 +53,9 @@ func Parse(text string, header []string, source string) (*Template, error) {
 			msg += "; " + why
 		}
 		return nil, fmt.Errorf("prompt template: %s", msg)
+	}
+	if err := checkCalls(tmpl); err != nil {
+		return nil, fmt.Errorf("prompt template: %w", err)
 	}
 	known := make(map[string]bool, len(keys))
 	for _, k := range keys {
@@ -67,6 +73,8 @@ func Parse(text string, header []string, source string) (*Template, error) {
 func (t *Template) Keys() []string { return t.keys }
 
 // Render executes the template on one row's cells, given in header order.
+// A prompt that would be larger than MaxPrompt stops rendering there: the
+// error wraps a *TooLargeError.
 func (t *Template) Render(cells []string) (string, error) {
 	row := make(map[string]string, len(t.keys))
 	for i, k := range t.keys {
@@ -76,8 +84,12 @@ func (t *Template) Render(cells []string) (string, error) {
 			row[k] = ""
 		}
 	}
-	var b strings.Builder
+	b := cappedBuilder{limit: MaxPrompt}
 	if err := t.tmpl.Execute(&b, row); err != nil {
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			return "", fmt.Errorf("prompt template: %w", tl)
+		}
 		return "", fmt.Errorf("prompt template: %s", cleanExecError(err))
 	}
 	return b.String(), nil

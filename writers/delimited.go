@@ -39,7 +39,9 @@ func newDelimited(w io.Writer, comma byte, o Options) *delimited {
 		n:          len(o.Header),
 		neutralize: o.NeutralizeFormulas,
 	}
-	d.record(o.columns(), nil)
+	// The added column names go where the added values go, so they are
+	// neutralized as those are: -c '=cmd|…' is no safer in the header.
+	d.record(o.Header, o.Added)
 	return d
 }
 

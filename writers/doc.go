@@ -88,9 +88,10 @@
 // skip; with added columns no record is one field.
 //
 // Cells starting with = + - @ are written as they are unless
-// Options.NeutralizeFormulas is set; then an added value (never an input
-// cell) that a spreadsheet would run as a formula gets a leading ', as
-// OWASP advises against CSV injection. Only added values are touched
+// Options.NeutralizeFormulas is set; then an added value or added column
+// name (never an input cell or input column name) that a spreadsheet
+// would run as a formula gets a leading ', as OWASP advises against CSV
+// injection. Only what enrich adds is touched
 // because enrich never alters input cells, and because the risk the
 // option answers is new: a model's answer, which hostile input text can
 // steer, landing in a file someone opens in Excel.

@@ -57,19 +57,19 @@ func TestNeutralizeFormulas(t *testing.T) {
 		want   string
 	}{
 		{"csv", table.CSV, true,
-			"=a,-b,=r,@e\n" +
+			"=a,-b,'=r,'@e\n" +
 				"=1+1,@x,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\",\n" +
 				"-,+,-3,'+cmd|' /C calc'!A0\n" +
 				"1,2,'\tx,\"'@here, with a comma\"\n" +
 				"1,2,ok,\"'\r\nleading line break\"\n"},
 		{"tsv", table.TSV, true,
-			"=a\t-b\t=r\t@e\n" +
+			"=a\t-b\t'=r\t'@e\n" +
 				"=1+1\t@x\t'=HYPERLINK(\"http://x.example\",\"click\")\t\n" +
 				"-\t+\t-3\t'+cmd|' /C calc'!A0\n" +
 				"1\t2\t'\\tx\t'@here, with a comma\n" +
 				"1\t2\tok\t'\\r\\nleading line break\n"},
 		{"tsv quoted", tsvQuoted, true,
-			"=a\t-b\t=r\t@e\n" +
+			"=a\t-b\t'=r\t'@e\n" +
 				"=1+1\t@x\t\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\"\t\n" +
 				"-\t+\t-3\t'+cmd|' /C calc'!A0\n" +
 				"1\t2\t\"'\tx\"\t'@here, with a comma\n" +
@@ -83,7 +83,8 @@ func TestNeutralizeFormulas(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			// Column names are the user's, not a model's: never changed.
+			// The input's column names are never changed; added ones are
+			// escaped like added values.
 			o := Options{Format: tt.format, Header: []string{"=a", "-b"}, Added: []string{"=r", "@e"}, NeutralizeFormulas: tt.set}
 			if tt.format == tsvQuoted {
 				o.Format, o.TSVQuoted = table.TSV, true
@@ -102,6 +103,30 @@ func TestNeutralizeFormulas(t *testing.T) {
 
 // tsvQuoted stands for table.TSV with Options.TSVQuoted in test tables.
 const tsvQuoted table.Format = "tsv (quoted)"
+
+// Item 5 of issue 13: -c '=cmd|…' must not put a formula in the header
+// of a file written with NeutralizeFormulas.
+func TestNeutralizeFormulasEscapesAddedHeaderCells(t *testing.T) {
+	for _, format := range []table.Format{table.CSV, table.TSV, tsvQuoted} {
+		var buf bytes.Buffer
+		o := Options{Format: format, Header: []string{"=in"}, Added: []string{"=cmd|' /C calc'!A0", "+x"}, NeutralizeFormulas: true}
+		if format == tsvQuoted {
+			o.Format, o.TSVQuoted = table.TSV, true
+		}
+		w, err := New(&buf, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeAll(t, w, nil)
+		sep := ","
+		if format != table.CSV {
+			sep = "\t"
+		}
+		if want := "=in" + sep + "'=cmd|' /C calc'!A0" + sep + "'+x\n"; buf.String() != want {
+			t.Errorf("%s: got %q, want %q", format, buf.String(), want)
+		}
+	}
+}
 
 // TestXLSXFormulaIsText proves that XLSX output needs no neutralising: an
 // answer shaped like a formula is a text cell in both XLSX writers, and

@@ -38,8 +38,9 @@ type Options struct {
 	CSVLineEnding string
 
 	// NeutralizeFormulas is for CSV and TSV files that will be opened in a
-	// spreadsheet. An added value (an answer or an error text) that starts
-	// with =, +, -, @, a tab or a carriage return gets a leading ', so
+	// spreadsheet. An added value (an answer or an error text) or added
+	// column name that starts with =, +, -, @, a tab or a carriage return
+	// gets a leading ', so
 	// that Excel shows it as text instead of running it as a formula:
 	// OWASP's advice against CSV injection. A plain number such as -3 or
 	// +1.5 is left as it is; it calls nothing, and the quote would turn it

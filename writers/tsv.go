@@ -73,7 +73,9 @@ func newPlainTSV(w io.Writer, o Options) (*plainTSV, error) {
 	if err := t.check("header", o.Header, len(o.Added) > 0); err != nil {
 		return nil, err
 	}
-	t.record(o.Header, o.Added, false) // names are the user's: never neutralized
+	// The input's names are the user's, never changed; added names are
+	// neutralized as added values are: -c '=cmd|…' is no safer in the header.
+	t.record(o.Header, o.Added, t.d.neutralize)
 	return t, nil
 }
 

@@ -61,14 +61,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	c.con = newConsole(stderr, c.logFormat)
-	r, ropts, err := c.openInput(stdin)
+	if err := c.readPromptFile(ctx); err != nil {
+		return c.stopped(ctx, err)
+	}
+	r, ropts, err := c.openInput(ctx, stdin)
 	if err != nil {
-		return c.con.fail(err)
+		return c.stopped(ctx, err)
 	}
 	defer r.Close()
-	client, opts, err := c.options(r)
+	client, opts, err := c.options(ctx, r)
 	if err != nil {
-		return c.con.fail(err)
+		return c.stopped(ctx, err)
 	}
 	if c.dryRun {
 		return c.dryRunOf(ctx, client, opts, r, stdout)
@@ -77,7 +80,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // openInput opens INPUT with the reader its format (or --format) names.
-func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, error) {
+// It stops waiting when ctx ends: the header may be coming down a pipe
+// that nothing is written to.
+func (c *config) openInput(ctx context.Context, stdin io.Reader) (readers.Reader, readers.Options, error) {
 	if err := c.checkPaths(); err != nil {
 		return nil, readers.Options{}, err
 	}
@@ -98,13 +103,13 @@ func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, er
 		// JSON Lines input is written as JSON Lines.
 		ropts.KeepNewKeys = outFormat == table.JSONL || c.outputFollowsInput()
 	}
-	r, err := readers.Open(c.input, stdin, ropts)
+	r, err := readers.OpenContext(ctx, c.input, stdin, ropts)
 	return r, ropts, err
 }
 
 // options checks the template against r's header and gathers what the
 // pipeline needs: the client and the options, less the journal.
-func (c *config) options(r readers.Reader) (llm.Client, pipeline.Options, error) {
+func (c *config) options(ctx context.Context, r readers.Reader) (llm.Client, pipeline.Options, error) {
 	tmpl, err := templates.Parse(c.prompt, r.Header(), displayName(c.input))
 	if err != nil {
 		return nil, pipeline.Options{}, err
@@ -118,7 +123,7 @@ func (c *config) options(r readers.Reader) (llm.Client, pipeline.Options, error)
 		return nil, pipeline.Options{}, err
 	}
 	opts := c.pipelineOptions(tmpl, scope)
-	if opts.Prompt.Schema, err = c.schema(); err != nil {
+	if opts.Prompt.Schema, err = c.schema(ctx); err != nil {
 		return nil, opts, err
 	}
 	if opts.Prompt.Schema != nil && c.columnSet {
@@ -182,7 +187,7 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 		pv, err := firstPass(ctx, p, r, j, c.limit, c.input, ropts)
 		if err != nil {
 			_ = w.Abort()
-			return c.con.fail(err)
+			return c.stopped(ctx, err)
 		}
 		prog.total = pv.Rows
 		if pv.Cached > 0 && !c.noCache {
@@ -192,8 +197,20 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 	stop := context.AfterFunc(ctx, func() { prog.interrupted(grace) })
 	stats, err := p.Run(ctx, r, w)
 	stop()
+	stats.FirstError = safe(stats.FirstError) // a provider's message, or cells
 	prog.finish(stats, outcome{written: err == nil, output: c.outputName()})
 	return c.exitStatus(ctx, err, stats, j)
+}
+
+// stopped is fail for an error before any request was sent, unless the
+// error is that ctx ended (Ctrl-C or SIGTERM while the input, a file or
+// the first pass was being read): that is an interruption, said as one.
+func (c *config) stopped(ctx context.Context, err error) int {
+	if ctx.Err() == nil {
+		return c.con.fail(err)
+	}
+	c.con.notef("interrupted before any request was sent; no OUTPUT was written")
+	return exitInterrupted
 }
 
 // exitStatus is the exit status of a run, and its last words when it failed.
@@ -215,7 +232,7 @@ func (c *config) exitStatus(ctx context.Context, err error, stats pipeline.Stats
 }
 
 // schema reads --schema or builds one from --fields; nil for neither.
-func (c *config) schema() (*pipeline.Schema, error) {
+func (c *config) schema(ctx context.Context) (*pipeline.Schema, error) {
 	switch {
 	case c.fields != "":
 		s, err := pipeline.FieldsSchema(c.fields)
@@ -224,9 +241,9 @@ func (c *config) schema() (*pipeline.Schema, error) {
 		}
 		return s, nil
 	case c.schemaFile != "":
-		doc, err := os.ReadFile(c.schemaFile)
+		doc, err := c.readSchemaFile(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("reading the schema: %w", err)
+			return nil, err
 		}
 		return pipeline.ParseSchema(doc, c.schemaFile)
 	}
@@ -408,5 +425,3 @@ type hinted struct {
 
 func (h hinted) Error() string { return h.err.Error() }
 func (h hinted) Unwrap() error { return h.err }
-
-// fail prints err as advice words it and returns the exit status.

@@ -32,7 +32,11 @@ func newConsole(w io.Writer, logFormat string) *console {
 
 // say prints one message of a kind ("error", "warning", "" for a plain
 // note), with a hint when there is one.
+//
+// msg and hint may quote a provider, a cell or a file name: their control
+// characters are shown as escapes, never obeyed by the terminal.
 func (c *console) say(level slog.Level, kind, msg, hint string, attrs ...any) {
+	msg, hint = safe(msg), safe(hint)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.clear != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/pipeline"
+	"github.com/enrich-dev/enrich/readers"
 	"github.com/enrich-dev/enrich/table"
 )
 
@@ -152,11 +152,7 @@ func (c *config) validate() error {
 	case c.prompt != "" && c.promptFile != "":
 		return usagef("use -p or --prompt-file, not both")
 	case c.promptFile != "":
-		b, err := os.ReadFile(c.promptFile)
-		if err != nil {
-			return fmt.Errorf("reading the prompt file: %w", err)
-		}
-		c.prompt = string(b)
+		// Read by run, which can stop waiting for it (readPromptFile).
 	case c.prompt == "":
 		return usagef("no prompt given; use -p TEMPLATE or --prompt-file FILE")
 	}
@@ -173,7 +169,7 @@ func (c *config) validate() error {
 		return usagef("unknown provider %q; use %s", c.provider, strings.Join(llm.Providers(), ", "))
 	}
 	if c.concurrency < 1 {
-		return usagef("-j/--concurrency must be at least 1, got %d", c.concurrency)
+		return usagef("-j/--concurrency must be between 1 and %d, got %d", maxConcurrency, c.concurrency)
 	}
 	if c.schemaFile != "" && c.fields != "" {
 		return usagef("use --schema or --fields, not both")
@@ -208,12 +204,13 @@ func (c *config) validate() error {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)
 	}
-	return nil
+	return c.checkBounds()
 }
 
 func exitCodeFor(err error) int {
 	var u usageError
-	if errors.As(err, &u) {
+	var sheet *readers.SheetFormatError // --sheet with input that has none
+	if errors.As(err, &u) || errors.As(err, &sheet) {
 		return exitUsage
 	}
 	return exitFatal

@@ -16,13 +16,13 @@ func (c *config) preview(ctx context.Context, p *pipeline.Pipeline, r readers.Re
 	const show = 3
 	pv, err := p.Preview(ctx, r, pipeline.PreviewOptions{Show: show, Costs: true})
 	if err != nil {
-		return c.con.fail(err)
+		return c.stopped(ctx, err)
 	}
 	for _, s := range pv.Samples {
-		fmt.Fprintf(stdout, "--- row %d ---\n%s\n", s.Row, strings.TrimRight(s.Text, "\n"))
+		fmt.Fprintf(stdout, "--- row %d ---\n%s\n", s.Row, safe(strings.TrimRight(s.Text, "\n")))
 	}
 	for _, e := range pv.Errors {
-		fmt.Fprintf(stdout, "--- error ---\n%s\n", e)
+		fmt.Fprintf(stdout, "--- error ---\n%s\n", safe(e))
 	}
 	fmt.Fprintf(stdout, "--- dry run: nothing was sent ---\n")
 	c.writePreview(stdout, pv)
