@@ -20,6 +20,9 @@ type Options struct {
 	Sheet string
 	// KeepNewKeys is JSONLOptions.KeepNewKeys.
 	KeepNewKeys bool
+	// SQLite says what to read from a SQLite database: a table, or a
+	// query's result.
+	SQLite SQLiteOptions
 }
 
 // stdinName names standard input in messages.
@@ -45,6 +48,18 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 	}
 	if opts.Sheet != "" && format != table.XLSX {
 		return nil, &SheetFormatError{Name: name, Format: format}
+	}
+	switch format {
+	case table.Parquet:
+		if path == "-" {
+			if stdin == nil {
+				return nil, fmt.Errorf("no standard input to read")
+			}
+			return NewParquet(stdin, stdinName)
+		}
+		return OpenParquet(path)
+	case table.SQLite:
+		return OpenSQLite(path, opts.SQLite)
 	}
 	if format == table.XLSX {
 		if path == "-" {

@@ -96,6 +96,10 @@ func newEncoder(w io.Writer, o Options, path string) (encoder, error) {
 			return openInPlace(w, o, path)
 		}
 		return newWorkbook(w, o, path)
+	case table.Parquet:
+		return newParquet(w, o)
+	case table.SQLite:
+		return nil, ErrSQLiteOutput
 	}
 	return nil, fmt.Errorf("unknown output format %q", o.Format)
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/enrich-dev/enrich/writers"
 )
 
-
 // Run is the whole command, minus the process: main wraps it with signals
 // and os.Exit, tests call it directly. When ctx was cancelled with an
 // Interrupted cause and the run did not finish, the status is the shell's
