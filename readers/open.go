@@ -57,9 +57,12 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 			}
 			return NewParquet(stdin, stdinName)
 		}
-		return OpenParquet(path)
+		return orNil(OpenParquet(path))
 	case table.SQLite:
-		return OpenSQLite(path, opts.SQLite)
+		if path == "-" {
+			return nil, fmt.Errorf("cannot read a SQLite database from standard input; pass a file")
+		}
+		return orNil(OpenSQLite(path, opts.SQLite))
 	}
 	if format == table.XLSX {
 		if path == "-" {
@@ -108,4 +111,13 @@ func openText(r io.Reader, name string, format table.Format, opts Options) (Read
 		return NewJSONL(r, name, JSONLOptions{KeepNewKeys: opts.KeepNewKeys})
 	}
 	return nil, fmt.Errorf("%s: no reader for format %q", name, format)
+}
+
+// orNil keeps a failed constructor's nil pointer from becoming a non-nil
+// Reader.
+func orNil[R Reader](r R, err error) (Reader, error) {
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }

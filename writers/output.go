@@ -168,7 +168,7 @@ func (w *writer) Abort() error {
 		return nil
 	}
 	w.done = true
-	if w.temp == nil && w.opts.Format != table.XLSX {
+	if w.temp == nil && w.opts.Format != table.XLSX && w.opts.Format != table.SQLite {
 		// A stream (standard output) cannot take back what it already
 		// sent; ending it on a whole record is the best it can do.
 		return w.enc.finish()
