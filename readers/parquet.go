@@ -148,7 +148,7 @@ func checkMagic(f io.ReaderAt, size int64, name string) error {
 	case string(head[:]) != "PAR1":
 		return fail("it does not start with PAR1, as every Parquet file does")
 	case string(tail[:]) == "PARE":
-		return fail("it is encrypted")
+		return fail("it is encrypted (it ends with PARE), which this reader does not decrypt")
 	case string(tail[:]) != "PAR1":
 		return fail("it does not end with PAR1: the file is truncated, or its writer did not finish")
 	}
@@ -301,6 +301,9 @@ func (e *ParquetError) Error() string {
 	if len(where) > 0 {
 		b.WriteString(strings.Join(where, ", "))
 		b.WriteString(": ")
+	}
+	if msg := e.Err.Error(); errors.Is(e.Err, ErrNotParquet) && !strings.HasPrefix(msg, ErrNotParquet.Error()) {
+		b.WriteString(ErrNotParquet.Error() + ": ")
 	}
 	b.WriteString(e.Err.Error())
 	return b.String()

@@ -28,9 +28,10 @@ type SQLiteOptions struct {
 	// Table's. Its rows carry Table's rowids when it selects a column
 	// named rowid, oid or _rowid_, or Table's INTEGER PRIMARY KEY.
 	Query string
-	// Omit leaves these columns out of the header and the cells: a run
-	// that writes into the table in place does not read back its own
-	// columns.
+	// Omit leaves these columns out of the header and the cells when
+	// they are Table's last columns, in this order, as a run that added
+	// them leaves them: a rerun in place does not read back its own
+	// columns. Columns that are the user's own are read as usual.
 	Omit []string
 	// Pending, when set, names a column of Table that marks a row
 	// already answered by holding '' (empty text, not NULL): such rows are
@@ -152,6 +153,9 @@ func (s *SQLite) prepare() error {
 		if tableCols, rid, err = sqliteColumns(ctx, s.db, name); err != nil {
 			return fmt.Errorf("%s: table %q: %w", s.path, name, err)
 		}
+	}
+	if n := len(s.opts.Omit); n == 0 || len(tableCols) < n || !slices.EqualFunc(tableCols[len(tableCols)-n:], s.opts.Omit, strings.EqualFold) {
+		s.opts.Omit = nil
 	}
 	if s.opts.Query == "" {
 		return s.prepareTable(tableCols, rid)

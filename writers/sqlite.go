@@ -50,6 +50,16 @@ const sqliteBusy = 10 * time.Second
 // for Close and Abort.
 func UpdateSQLite(opts Options, u SQLiteUpdate) (Writer, error) {
 	opts.Format = table.SQLite
+	// Which added columns the table may already have is the column
+	// policy's to decide (see columnPolicy), with the table's words; the
+	// header's own check would refuse them all alike.
+	header := slices.Clone(opts.Header)
+	for i, h := range header {
+		if slices.Contains(opts.Added, h) {
+			header[i] = ""
+		}
+	}
+	opts.Header = header
 	o, err := opts.validate()
 	if err != nil {
 		return nil, err

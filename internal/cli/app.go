@@ -79,6 +79,11 @@ func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, er
 		return nil, readers.Options{}, usageError{err}
 	}
 	ropts := readers.Options{Format: inFormat, Sheet: c.sheet}
+	if inFormat == table.SQLite {
+		if ropts.SQLite, err = c.sqliteOptions(); err != nil {
+			return nil, ropts, err
+		}
+	}
 	if c.output != "" {
 		outFormat, err := table.FormatOf(c.output, table.Format(c.format))
 		if err != nil {
@@ -93,7 +98,7 @@ func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, er
 // options checks the template against r's header and gathers what the
 // pipeline needs: the client and the options, less the journal.
 func (c *config) options(r readers.Reader) (llm.Client, pipeline.Options, error) {
-	tmpl, err := templates.Parse(c.prompt, r.Header(), displayName(c.input))
+	tmpl, err := templates.Parse(c.prompt, r.Header(), c.sourceName())
 	if err != nil {
 		return nil, pipeline.Options{}, err
 	}
@@ -144,7 +149,7 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 	if err != nil {
 		return fail(stderr, err)
 	}
-	w, err := c.newWriter(r, p.Columns(), stdout)
+	w, err := c.newWriter(r, p, stdout)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -181,7 +186,7 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 func (c *config) outcome(ctx context.Context, err error, stats pipeline.Stats, j *journal.Journal, stderr io.Writer) int {
 	switch {
 	case err != nil && ctx.Err() != nil:
-		fmt.Fprintf(stderr, "enrich: interrupted: no OUTPUT was written; %s\n", c.resumeNote(j, stats))
+		fmt.Fprintf(stderr, "enrich: interrupted: %s; %s\n", c.interruptedNote(), c.resumeNote(j, stats))
 		return exitInterrupted
 	case err != nil:
 		code := fail(stderr, err)
@@ -287,7 +292,10 @@ func (c *config) pipelineOptions(tmpl *templates.Template, scope string) pipelin
 	return o
 }
 
-func (c *config) newWriter(r readers.Reader, added []string, stdout io.Writer) (writers.Writer, error) {
+func (c *config) newWriter(r readers.Reader, p *pipeline.Pipeline, stdout io.Writer) (writers.Writer, error) {
+	if c.inPlace() {
+		return c.inPlaceWriter(r, p)
+	}
 	outFormat, err := table.FormatOf(c.output, table.Format(c.format))
 	if err != nil {
 		return nil, usageError{err}
@@ -295,8 +303,10 @@ func (c *config) newWriter(r readers.Reader, added []string, stdout io.Writer) (
 	wopts := writers.Options{
 		Format:             outFormat,
 		Header:             r.Header(),
-		Added:              added,
+		Added:              p.Columns(),
+		Kinds:              p.Kinds(),
 		Source:             r.Source(),
+		Compression:        c.compression,
 		NeutralizeFormulas: c.escapeFormulas,
 	}
 	if c.output == "-" {

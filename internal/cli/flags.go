@@ -52,6 +52,9 @@ type config struct {
 	retries             int
 	timeout             time.Duration
 	sheet               string
+	table, query        string
+	fillExisting        bool
+	compression         string
 	limit               int
 	dryRun, quiet       bool
 	cacheDir            string
@@ -73,7 +76,7 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("enrich", pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.StringVarP(&c.output, "output", "o", "", "output file (format from its extension), or - for standard output")
-	fs.StringVar(&c.format, "format", "", "format wherever - is used: csv, tsv or jsonl (default csv)")
+	fs.StringVar(&c.format, "format", "", "format wherever - is used: csv, tsv, jsonl or parquet (default csv)")
 	fs.StringVarP(&c.prompt, "prompt", "p", "", "prompt template (Go text/template; {{.column}} is a cell)")
 	fs.StringVar(&c.promptFile, "prompt-file", "", "read the prompt template from a file")
 	fs.StringVar(&c.system, "system", "", "system prompt sent with every request")
@@ -92,6 +95,10 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.IntVar(&c.retries, "retries", pipeline.DefaultAttempts-1, "retries per row after the first attempt")
 	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request")
 	fs.StringVar(&c.sheet, "sheet", "", "worksheet to read from an .xlsx input (default: the first)")
+	fs.StringVar(&c.table, "table", "", "table of a SQLite input to read; without -o the answers are written back into it")
+	fs.StringVar(&c.query, "query", "", "SELECT whose rows a SQLite input gives instead of a whole table (select rowid to write back)")
+	fs.BoolVar(&c.fillExisting, "fill-existing", false, "SQLite in place: write into answer columns the table already has instead of refusing")
+	fs.StringVar(&c.compression, "compression", "", "Parquet output: zstd (default) or snappy")
 	fs.IntVar(&c.limit, "limit", 0, "process only the first N rows")
 	fs.StringVar(&c.cacheDir, "cache", "", "folder for the answer journals (default: the user cache folder's enrich/)")
 	fs.BoolVar(&c.fresh, "fresh", false, "forget this OUTPUT's recorded answers and ask again")
@@ -108,13 +115,15 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	return fs
 }
 
-const usageHead = `enrich runs an LLM prompt over every row of a CSV, TSV, JSON Lines or Excel
-file and writes every row back, in order, with the answer in a new column.
+const usageHead = `enrich runs an LLM prompt over every row of a CSV, TSV, JSON Lines, Excel or
+Parquet file or a SQLite table and writes every row back, in order, with the
+answer in a new column.
 
 usage: enrich INPUT -o OUTPUT -p TEMPLATE [flags]
+       enrich DATA.db --table NAME -p TEMPLATE [flags]   (answers written into the table)
 
-  INPUT    .csv, .tsv, .jsonl or .xlsx file, or - for standard input
-  OUTPUT   .csv, .tsv, .jsonl or .xlsx file, or - for standard output
+  INPUT    .csv, .tsv, .jsonl, .xlsx, .parquet or .db file, or - for standard input
+  OUTPUT   .csv, .tsv, .jsonl, .xlsx or .parquet file, or - for standard output
 
 example:
   enrich examples/products.csv -o out.csv --provider mock \
@@ -152,7 +161,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 }
 
 func (c *config) validate() error {
-	if c.output == "" && !c.dryRun {
+	if c.output == "" && !c.dryRun && !c.inPlace() {
 		return usagef("no OUTPUT given; use -o FILE, or -o - for standard output")
 	}
 	switch {
@@ -172,8 +181,8 @@ func (c *config) validate() error {
 		if err != nil {
 			return usageError{err}
 		}
-		if f == table.XLSX {
-			return usagef("--format applies to standard input and output, which cannot be xlsx")
+		if f == table.XLSX || f == table.SQLite {
+			return usagef("--format applies to standard input and output, which cannot be %s", f)
 		}
 	}
 	if !slices.Contains(llm.Providers(), c.provider) {
@@ -215,7 +224,7 @@ func (c *config) validate() error {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)
 	}
-	return nil
+	return c.validateTables()
 }
 
 func exitCodeFor(err error) int {

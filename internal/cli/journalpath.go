@@ -22,7 +22,7 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 		}
 		return j, func() { _ = j.Close() }, nil
 	}
-	path, err := journal.PathFor(c.cacheDir, c.output, c.input)
+	path, err := journal.PathFor(c.cacheDir, c.journalOutput(), c.input)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,10 +53,10 @@ func (c *config) openJournal(stderr io.Writer) (j *journal.Journal, closeFn func
 // exists but cannot be read; the preview can go on without it.
 func (c *config) openJournalForPreview() (j *journal.Journal, closeFn func(), err error) {
 	none := func() {}
-	if c.output == "" || c.noCache || c.fresh {
+	if c.journalOutput() == "" || c.noCache || c.fresh {
 		return nil, none, nil
 	}
-	path, err := journal.PathFor(c.cacheDir, c.output, c.input)
+	path, err := journal.PathFor(c.cacheDir, c.journalOutput(), c.input)
 	if err != nil {
 		return nil, none, err
 	}
