@@ -153,6 +153,31 @@
 // parquet-go read them (Row.Native), and Source the file's schema, for a
 // Parquet writer that keeps them exactly.
 //
+// # SQLite
+//
+// A table (SQLiteOptions.Table, matched exactly or else ignoring case) or
+// a query's result (SQLiteOptions.Query, any SELECT) from a database
+// opened read-only with the pure-Go driver modernc.org/sqlite. The columns
+// are the table's, generated ones included, or the query's result columns.
+// Rows with a rowid are read in pages of 1,000 ordered by rowid, each page
+// its own short read transaction starting after the last rowid read, so
+// the reader holds no lock between pages and a writer (enrich writing
+// answers back, datasette, the sqlite3 shell) commits in between, in
+// either journal mode; Row.Num is the rowid and Source.Table the table.
+// A query's rows carry the table's rowids when it selects a column named
+// rowid, oid or _rowid_, or the table's INTEGER PRIMARY KEY; they come in
+// rowid order whatever its ORDER BY. A view, a WITHOUT ROWID table or a
+// query without rowids is read by one statement, numbered 1, 2, 3, and
+// cannot be written back (ErrNoRowid when SQLiteOptions.NeedKey asks).
+//
+// Cells: NULL is "", INTEGER its digits, REAL the shortest text that reads
+// back as the same double (as for Parquet), TEXT as stored (invalid UTF-8
+// is ErrUTF8, located by table, rowid and column), a BLOB its text when it
+// is UTF-8, else standard base64. Names from the user are quoted as
+// identifiers, never pasted into SQL. A file that is not a database is
+// ErrNotDatabase; a table that does not exist is ErrNoTable, listing the
+// tables there are.
+//
 // # Errors
 //
 // Bad input comes back as a *ParseError carrying file, line (or sheet and

@@ -246,7 +246,7 @@ func (e *sqliteEncoder) encode(rec Record) error {
 }
 
 // arg is the value bound for added value i: NULL for an empty value
-// (but ” in the error column: the row was answered), a number for a
+// (but "" in the error column: the row was answered), a number for a
 // numeric kind whose text is one, 1 or 0 for a boolean, else the text.
 func (e *sqliteEncoder) arg(i int, v string) any {
 	if v == "" {

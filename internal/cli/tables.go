@@ -66,7 +66,7 @@ func (c *config) sourceName() string {
 // sqliteOptions says what to read from a SQLite input. For a run in
 // place, the columns the run adds are left out of the rows (a run does not
 // read back its own columns, and a template cannot name them), and unless
-// --fresh, rows that an earlier run answered (their error column holds ”)
+// --fresh, rows that an earlier run answered (their error column holds "")
 // are skipped, so that a rerun resumes where the last one stopped.
 func (c *config) sqliteOptions() (readers.SQLiteOptions, error) {
 	o := readers.SQLiteOptions{Table: c.table, Query: c.query, NeedKey: c.inPlace()}
