@@ -5,6 +5,7 @@
 //
 //	go run ./bench              # every scenario
 //	go run ./bench -only latency,memory
+//	go run ./bench -only parquet,sqlite   # the ETL formats (formats.go)
 //
 // It builds the enrich binary, serves internal/fakeprovider on loopback in
 // this process, and runs enrich as a child process, so the figures include
@@ -107,6 +108,12 @@ func main() {
 			idealS, ratioS = fmt.Sprintf("%.2fs", sc.ideal.Seconds()), fmt.Sprintf("%.3f×", ratio)
 		}
 		fmt.Printf("%-28s %8d %8.2fs %9s %7s %9.0f %8.1f %6d  %s\n", sc.name, sc.rows, res.wall.Seconds(), idealS, ratioS, res.rowsPerS, res.maxRSSMB, res.limited, verdict)
+	}
+	selected := func(name string) bool {
+		return *only == "" || strings.Contains(","+*only+",", ","+strings.SplitN(name, "/", 2)[0]+",")
+	}
+	if !runFormats(bin, dir, selected) {
+		failed = true
 	}
 	if failed {
 		os.Exit(1)

@@ -1,7 +1,7 @@
 // Package readers turns an input file into a header and a pull iterator of
-// rows: CSV, TSV, JSON Lines and XLSX, one file per format, chosen by Open
-// from the file's extension or an explicit Format, or sniffed from
-// standard input (see below).
+// rows: CSV, TSV, JSON Lines, XLSX, Parquet and a SQLite table or query,
+// one file per format, chosen by Open from the file's extension or an
+// explicit Format, or sniffed from standard input (see below).
 //
 // It does not write output (package writers), name or validate columns for
 // prompts (package templates; empty and repeated header names are passed on
@@ -152,6 +152,85 @@
 // recovered and reported the same way. Renamed text also wraps
 // ErrHoldsText, since how to read it as CSV or TSV instead is the
 // caller's to say (the CLI names its flag).
+//
+// # Parquet
+//
+// Read with parquet-go (github.com/parquet-go/parquet-go), not Arrow's
+// Go module: both are pure Go, but measured on a 200k-row write and read
+// parquet-go peaked at 26 MB and added 12.8 MB to the binary, arrow-go's
+// pqarrow 86 MB and 36 MB, and enrich needs rows, not columnar batches.
+// The file is read row group by row group, 256 rows at a time, so memory
+// follows the batch and the pages being decoded, never the file's size.
+// Parquet keeps its footer at the end, so standard input is first copied
+// to a temporary file, which Close removes.
+//
+// The columns are the file's top-level fields in schema order; Row.Num is
+// the row's 1-based position in the file. A cell is the value's text as
+// a user expects it in a prompt, from the column's logical type (else its
+// legacy converted type, else its physical type):
+//
+//   - NULL, and a NULL struct, list or map: "".
+//   - BOOLEAN: true, false.
+//   - INT8 … INT64, UINT8 … UINT64: decimal digits ("-64",
+//     "18446744073709551615").
+//   - DECIMAL(p,s): plain notation with exactly s decimals, whatever the
+//     physical type (DECIMAL(10,2) 12.5 is "12.50", -0.05 stays "-0.05").
+//   - FLOAT, DOUBLE, FLOAT16: the shortest text that reads back as the
+//     same value, plain from 1e-6 to 1e21 ("0.1", "1.5") and with an
+//     exponent outside that ("1e+300"); NaN, Infinity, -Infinity.
+//   - STRING (UTF8), ENUM, JSON: the text as stored.
+//   - BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY without a logical type, and
+//     BSON: the bytes as text when they are UTF-8 (many writers store
+//     strings so), else standard base64.
+//   - DATE: 2024-02-29.
+//   - TIMESTAMP, any unit: ISO 8601 with as many fraction digits as the
+//     value needs (2024-02-29T13:45:00.5). isAdjustedToUTC=true is an
+//     instant, shown in UTC with a Z (2024-02-29T13:45:00Z);
+//     isAdjustedToUTC=false is a wall-clock time with no zone, shown as
+//     written, without an offset. The legacy TIMESTAMP_MILLIS/MICROS
+//     converted types and INT96 (Spark, Impala) are instants in UTC.
+//   - TIME: 13:45:00.25, with a Z when adjusted to UTC.
+//   - UUID: 123e4567-e89b-12d3-a456-426614174000.
+//   - INTERVAL (legacy): an ISO 8601 duration, P1Y2M3DT4H5M6.5S.
+//   - LIST, repeated fields, STRUCT (a group) and MAP: compact JSON, as
+//     [1,2,null], {"a":1,"b":"x"} and {"k1":1} (map keys as their text).
+//     Inside it numbers, decimals and booleans are JSON numbers and
+//     booleans, a JSON column's value is embedded as JSON, and every
+//     other type is a string of its text as above.
+//
+// VARIANT, GEOMETRY and GEOGRAPHY columns, and a type stored in a physical
+// type the specification does not allow for it, are ErrUnsupportedType
+// when the file is opened, before any row is read. A file that is not
+// Parquet, truncated, encrypted or with an unreadable footer is
+// ErrNotParquet. Both arrive as a *ParquetError naming the file, and the
+// column or the row group and row. Every row also carries its values as
+// parquet-go read them (Row.Native), and Source the file's schema, for a
+// Parquet writer that keeps them exactly.
+//
+// # SQLite
+//
+// A table (SQLiteOptions.Table, matched exactly or else ignoring case) or
+// a query's result (SQLiteOptions.Query, any SELECT) from a database
+// opened read-only with the pure-Go driver modernc.org/sqlite. The columns
+// are the table's, generated ones included, or the query's result columns.
+// Rows with a rowid are read in pages of 1,000 ordered by rowid, each page
+// its own short read transaction starting after the last rowid read, so
+// the reader holds no lock between pages and a writer (enrich writing
+// answers back, datasette, the sqlite3 shell) commits in between, in
+// either journal mode; Row.Num is the rowid and Source.Table the table.
+// A query's rows carry the table's rowids when it selects a column named
+// rowid, oid or _rowid_, or the table's INTEGER PRIMARY KEY; they come in
+// rowid order whatever its ORDER BY. A view, a WITHOUT ROWID table or a
+// query without rowids is read by one statement, numbered 1, 2, 3, and
+// cannot be written back (ErrNoRowid when SQLiteOptions.NeedKey asks).
+//
+// Cells: NULL is "", INTEGER its digits, REAL the shortest text that reads
+// back as the same double (as for Parquet), TEXT as stored (invalid UTF-8
+// is ErrUTF8, located by table, rowid and column), a BLOB its text when it
+// is UTF-8, else standard base64. Names from the user are quoted as
+// identifiers, never pasted into SQL. A file that is not a database is
+// ErrNotDatabase; a table that does not exist is ErrNoTable, listing the
+// tables there are.
 //
 // # Errors
 //

@@ -25,6 +25,9 @@ type Options struct {
 	// TSVQuoted reads TSV as RFC 4180 quoted text, like CSV with a tab
 	// (NewCSV). By default TSV is plain (NewTSV): quotes are data.
 	TSVQuoted bool
+	// SQLite says what to read from a SQLite database: a table, or a
+	// query's result.
+	SQLite SQLiteOptions
 }
 
 // stdinName names standard input in messages.
@@ -53,6 +56,21 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 	}
 	if opts.Sheet != "" && format != "" && format != table.XLSX {
 		return nil, &SheetFormatError{Name: name, Format: format}
+	}
+	switch format {
+	case table.Parquet:
+		if path == "-" {
+			if stdin == nil {
+				return nil, fmt.Errorf("no standard input to read")
+			}
+			return NewParquet(stdin, stdinName)
+		}
+		return orNil(OpenParquet(path))
+	case table.SQLite:
+		if path == "-" {
+			return nil, fmt.Errorf("cannot read a SQLite database from standard input; pass a file")
+		}
+		return orNil(OpenSQLite(path, opts.SQLite))
 	}
 	if format == table.XLSX {
 		if path == "-" {
@@ -147,4 +165,13 @@ func openText(r io.Reader, name string, format table.Format, opts Options) (Read
 		return NewJSONL(r, name, JSONLOptions{KeepNewKeys: opts.KeepNewKeys})
 	}
 	return nil, fmt.Errorf("%s: no reader for format %q", name, format)
+}
+
+// orNil keeps a failed constructor's nil pointer from becoming a non-nil
+// Reader.
+func orNil[R Reader](r R, err error) (Reader, error) {
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }

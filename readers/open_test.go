@@ -92,8 +92,8 @@ func TestOpenErrors(t *testing.T) {
 		{name: "sheet with csv", path: csvPath, opts: Options{Sheet: "Data"}, kind: ErrSheetFormat, want: "only xlsx input has sheets, and " + csvPath + " is read as csv"},
 		{name: "sheet with stdin", path: "-", opts: Options{Sheet: "Data"}, kind: ErrSheetFormat, want: "only xlsx input has sheets, and standard input is read as csv"},
 		{name: "sheet with jsonl", path: csvPath, opts: Options{Sheet: "Data", Format: table.JSONL}, kind: ErrSheetFormat, want: "only xlsx input has sheets, and " + csvPath + " is read as jsonl"},
-		{name: "unknown extension", path: filepath.Join(dir, "t.txt"), want: filepath.Join(dir, "t.txt") + `: unknown format ".txt"; use .csv, .tsv, .jsonl or .xlsx`},
-		{name: "unknown format", path: csvPath, opts: Options{Format: "parquet"}, want: `unknown format "parquet"; use csv, tsv, jsonl or xlsx`},
+		{name: "unknown extension", path: filepath.Join(dir, "t.txt"), want: filepath.Join(dir, "t.txt") + `: unknown format ".txt"; use .csv, .tsv, .jsonl, .xlsx, .parquet or .db`},
+		{name: "unknown format", path: csvPath, opts: Options{Format: "orc"}, want: `unknown format "orc"; use csv, tsv, jsonl, xlsx, parquet or sqlite`},
 		{name: "empty stdin", path: "-", kind: ErrEmpty, want: "standard input is empty: no header row"},
 		{name: "a directory", path: dir + "/", opts: Options{Format: table.CSV}, want: "read " + dir + "/: is a directory"},
 	}

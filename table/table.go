@@ -13,7 +13,9 @@ type Row struct {
 	// Num locates the row in its source for messages and for writers that
 	// edit the source in place: the 1-based line on which a CSV/TSV record
 	// starts, the 1-based worksheet row number of an XLSX row, the 1-based
-	// line of a JSON Lines object.
+	// line of a JSON Lines object, the 1-based row of a Parquet file, the
+	// rowid of a SQLite table's row (or the 1-based row of a query's
+	// result that has no rowid).
 	Num int
 	// Cells holds one string per header column, exactly as read (padded with
 	// "" when the source row is shorter). Readers never alter cell text.
@@ -21,6 +23,10 @@ type Row struct {
 	// Raw is the row's original bytes when the format has them and a writer
 	// of the same format can reuse them (a JSON Lines object), else nil.
 	Raw []byte
+	// Native is the row in the source's own types when a writer of the
+	// same format can keep them exactly (a parquet.Row for Parquet), else
+	// nil. Cells still hold the row's text.
+	Native any
 }
 
 // Source describes where a reader's rows come from, so that a writer can
@@ -35,6 +41,12 @@ type Source struct {
 	// HeaderRow is the 1-based worksheet row of the header, for a
 	// workbook; 0 otherwise.
 	HeaderRow int
+	// Table is the table the rows come from (or are written back to),
+	// for a SQLite database; "" otherwise.
+	Table string
+	// Schema is the source's own schema when a writer of the same format
+	// can keep it (a *parquet.Schema for Parquet), else nil.
+	Schema any
 }
 
 // Format names an input or output format.
@@ -42,14 +54,16 @@ type Format string
 
 // The formats enrich reads and writes.
 const (
-	CSV   Format = "csv"
-	TSV   Format = "tsv"
-	JSONL Format = "jsonl"
-	XLSX  Format = "xlsx"
+	CSV     Format = "csv"
+	TSV     Format = "tsv"
+	JSONL   Format = "jsonl"
+	XLSX    Format = "xlsx"
+	Parquet Format = "parquet"
+	SQLite  Format = "sqlite"
 )
 
 // Formats lists every format, for messages.
-var formats = []Format{CSV, TSV, JSONL, XLSX}
+var formats = []Format{CSV, TSV, JSONL, XLSX, Parquet, SQLite}
 
 // ErrUnknownFormat is wrapped by the errors of FormatOf and ParseFormat.
 var ErrUnknownFormat = errors.New("unknown format")
@@ -63,11 +77,11 @@ type FormatError struct {
 func (e *FormatError) Error() string {
 	switch {
 	case e.Path == "":
-		return fmt.Sprintf("unknown format %q; use csv, tsv, jsonl or xlsx", e.Ext)
+		return fmt.Sprintf("unknown format %q; use csv, tsv, jsonl, xlsx, parquet or sqlite", e.Ext)
 	case e.Ext == "":
 		return fmt.Sprintf("%s: cannot tell the format from a name without an extension", e.Path)
 	}
-	return fmt.Sprintf("%s: unknown format %q; use .csv, .tsv, .jsonl or .xlsx", e.Path, e.Ext)
+	return fmt.Sprintf("%s: unknown format %q; use .csv, .tsv, .jsonl, .xlsx, .parquet or .db", e.Path, e.Ext)
 }
 
 func (e *FormatError) Unwrap() error { return ErrUnknownFormat }
@@ -93,6 +107,10 @@ func FormatOf(path string, fallback Format) (Format, error) {
 		return JSONL, nil
 	case ".xlsx", ".xlsm":
 		return XLSX, nil
+	case ".parquet", ".pq":
+		return Parquet, nil
+	case ".db", ".sqlite", ".sqlite3":
+		return SQLite, nil
 	default:
 		if fallback != "" {
 			return fallback, nil
@@ -124,6 +142,11 @@ const (
 	Number
 	Bool
 	JSON
+	// Integer declares a column of whole numbers (a schema's "integer"),
+	// for formats that type a column before any value arrives (Parquet
+	// INT64, SQLite INTEGER). It appears in declarations only: a value
+	// that arrives is a Number.
+	Integer
 )
 
 // String names k in messages.
@@ -137,6 +160,8 @@ func (k Kind) String() string {
 		return "bool"
 	case JSON:
 		return "json"
+	case Integer:
+		return "integer"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }

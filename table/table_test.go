@@ -40,7 +40,7 @@ func TestFormatOf(t *testing.T) {
 		{"-", "", CSV, ""},
 		{"-", JSONL, JSONL, ""},
 		{"a.txt", TSV, TSV, ""},
-		{"a.txt", "", "", `a.txt: unknown format ".txt"; use .csv, .tsv, .jsonl or .xlsx`},
+		{"a.txt", "", "", `a.txt: unknown format ".txt"; use .csv, .tsv, .jsonl, .xlsx, .parquet or .db`},
 		{"data", "", "", "data: cannot tell the format from a name without an extension"},
 	}
 	for _, tt := range tests {
@@ -55,7 +55,7 @@ func TestFormatOf(t *testing.T) {
 	if f, err := ParseFormat("JSONL"); f != JSONL || err != nil {
 		t.Errorf("ParseFormat(JSONL) = %q, %v", f, err)
 	}
-	if _, err := ParseFormat("xls"); err == nil || err.Error() != `unknown format "xls"; use csv, tsv, jsonl or xlsx` {
+	if _, err := ParseFormat("xls"); err == nil || err.Error() != `unknown format "xls"; use csv, tsv, jsonl, xlsx, parquet or sqlite` {
 		t.Errorf("ParseFormat(xls) error = %v", err)
 	}
 }

@@ -1,5 +1,6 @@
 // Package writers writes enrich's output: every input row, in input order,
-// with the values of the added columns after its own cells.
+// with the values of the added columns after its own cells, as CSV, TSV,
+// JSON Lines, XLSX or Parquet, or back into a SQLite table in place.
 //
 // It owns the output formats and the safety of the output file. It does not
 // read input (package readers), decide the values (package pipeline), or
@@ -133,6 +134,66 @@
 // memory when the writer is made and serialises it again on Close: a 7 MB
 // workbook of 200,000 rows by 10 cells took 3.5 GB and 42 s, nearly all of
 // it inside excelize. For large inputs write .csv or .jsonl instead.
+//
+// # Parquet
+//
+// Written with parquet-go, compressed with zstd (Options.Compression:
+// "snappy" instead), in row groups of at most 100,000 rows or about 64 MB
+// of text, whichever ends first (parquet-go's default is one row group
+// for the whole file), to the temporary file that Close renames, as for
+// every format. When the input is Parquet (Options.Source.Schema holds its
+// schema, each Row.Native its values), the output keeps the input's
+// schema field for field, in order, and writes every input value back as
+// read: only the added columns are new. Otherwise each input column is an
+// optional UTF8 string holding the cell as read ("" stays ""), named by
+// its key (table.Keys: column_N for an empty name, name_2 for a repeat).
+// Added columns are optional and typed by Options.Kinds: UTF8 for
+// table.Text and table.JSON, INT64 for table.Integer, DOUBLE for
+// table.Number, BOOLEAN for table.Bool; an empty value is NULL. A value
+// its column's type cannot hold (an integer beyond INT64) fails Write with
+// a *ValueError rather than being dropped.
+//
+// # SQLite, in place
+//
+// UpdateSQLite writes the added values back into the table the rows came
+// from (Options.Source.Table, in the database Options.Source.Path), by
+// rowid (Row.Num), with the pure-Go driver modernc.org/sqlite. There is
+// no temporary file: the table itself is the output, so the writer's
+// atomicity is per transaction, not per run.
+//
+//   - The first transaction adds the columns the table lacks (ALTER TABLE
+//     … ADD COLUMN, typed TEXT, INTEGER, REAL, INTEGER 0/1 for booleans by
+//     Options.Kinds), so a run that never commits leaves the table as it
+//     was. Each transaction (BEGIN IMMEDIATE) writes at most
+//     SQLiteUpdate.Batch rows (500) and stays open at most Every (1 s)
+//     after its first row, a timer committing it when answers stop coming.
+//   - Close commits the last transaction. Abort rolls back the open one:
+//     what earlier transactions committed stays, exactly as after a crash
+//     or kill -9, because each committed row is a whole, correct answer.
+//     The journal (package journal) holds every answer paid for whether or
+//     not its transaction committed, so nothing is asked twice.
+//   - A written row's error column is "" (empty text, not NULL) when it was
+//     answered, the error when it failed; NULL means not written yet. A
+//     reader that skips rows whose error column is "" (readers.SQLiteOptions
+//     .Pending) makes a rerun resume: failed and unwritten rows are done
+//     again, answered ones are not. Other empty values are NULL.
+//   - An added column the table already has is refused (*ColumnError with
+//     Table set, wrapping ErrColumnExists), unless all of them are the
+//     table's last columns in the same order, as an earlier run of the
+//     same enrichment leaves them, or SQLiteUpdate.FillExisting says to
+//     write into it.
+//   - Table and column names are quoted as identifiers, never pasted into
+//     SQL; values are bound parameters. The rowid is named rowid, or
+//     _rowid_ or oid when a column takes that name.
+//   - Locks: the connection waits up to 10 s for a lock (busy_timeout).
+//     The journal mode is the database's own: in WAL mode readers never
+//     wait; in the default rollback mode they wait only while a
+//     transaction commits, since transactions are short. enrich does not
+//     switch a database to WAL, a lasting property of the file that its
+//     owner chooses.
+//
+// Create with table.SQLite fails with ErrSQLiteOutput: enrich writes into
+// the table the rows came from, not new databases.
 //
 // Excel limits are errors rather than excelize's silent truncation: a cell
 // over 32,767 characters (UTF-16 units) fails Write with a *CellLimitError,

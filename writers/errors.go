@@ -29,6 +29,7 @@ type ColumnError struct {
 	Name  string // the added column's name
 	Index int    // its 0-based position in Options.Added
 	Where string // the input row whose object has the key ("line 9"); "" for the header
+	Table string // the SQLite table that has the column, when answers go back into it
 	Kind  error  // ErrColumnEmpty, ErrColumnExists or ErrColumnTwice
 }
 
@@ -36,6 +37,8 @@ func (e *ColumnError) Error() string {
 	switch {
 	case e.Kind == ErrColumnEmpty:
 		return fmt.Sprintf("added column %d has an empty name", e.Index+1)
+	case e.Kind == ErrColumnExists && e.Table != "":
+		return fmt.Sprintf("table %q already has a column %q", e.Table, e.Name)
 	case e.Kind == ErrColumnExists && e.Where != "":
 		return fmt.Sprintf("%s: key %q already exists in the input object", e.Where, e.Name)
 	case e.Kind == ErrColumnExists:

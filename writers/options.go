@@ -37,6 +37,16 @@ type Options struct {
 	// breaks inside cells are written as they are. Default: "\n".
 	CSVLineEnding string
 
+	// Kinds declares the type of each Added column, for formats that type
+	// a column before any value arrives: Parquet (INT64 for table.Integer,
+	// DOUBLE for table.Number, BOOLEAN for table.Bool, UTF8 otherwise) and
+	// SQLite (INTEGER, REAL, INTEGER 0/1, TEXT). nil declares every added
+	// column text. Other formats type each value by Record.Kinds instead.
+	Kinds []table.Kind
+
+	// Compression is Parquet's: "zstd" (the default) or "snappy".
+	Compression string
+
 	// NeutralizeFormulas is for CSV and TSV files that will be opened in a
 	// spreadsheet. An added value (an answer or an error text) or added
 	// column name that starts with =, +, -, @, a tab or a carriage return
@@ -64,9 +74,20 @@ func (o Options) validate() (Options, error) {
 		o.Format = table.CSV
 	}
 	switch o.Format {
-	case table.CSV, table.TSV, table.JSONL, table.XLSX:
+	case table.CSV, table.TSV, table.JSONL, table.XLSX, table.Parquet, table.SQLite:
 	default:
-		return o, fmt.Errorf("unknown output format %q; use csv, tsv, jsonl or xlsx", o.Format)
+		return o, fmt.Errorf("unknown output format %q; use csv, tsv, jsonl, xlsx, parquet or sqlite", o.Format)
+	}
+	if o.Kinds != nil && len(o.Kinds) != len(o.Added) {
+		return o, fmt.Errorf("%d kinds declared for %d added columns", len(o.Kinds), len(o.Added))
+	}
+	for i, k := range o.Kinds {
+		if k > table.Integer {
+			return o, fmt.Errorf("added column %q: unknown kind %d", o.Added[i], k)
+		}
+	}
+	if _, err := parquetCodec(o.Compression); err != nil {
+		return o, err
 	}
 	if o.CSVLineEnding == "" {
 		o.CSVLineEnding = "\n"
@@ -111,6 +132,10 @@ func (o Options) rowName(num int) string {
 	switch o.Source.Format {
 	case table.CSV, table.TSV, table.JSONL:
 		return fmt.Sprintf("line %d", num)
+	case table.SQLite:
+		if o.Source.Table != "" {
+			return fmt.Sprintf("rowid %d", num)
+		}
 	}
 	return fmt.Sprintf("row %d", num)
 }

@@ -114,6 +114,10 @@ func newEncoder(w io.Writer, o Options, path string) (encoder, error) {
 			return openInPlace(w, o, path)
 		}
 		return newWorkbook(w, o, path)
+	case table.Parquet:
+		return newParquet(w, o)
+	case table.SQLite:
+		return nil, ErrSQLiteOutput
 	}
 	return nil, fmt.Errorf("unknown output format %q", o.Format)
 }
@@ -186,7 +190,7 @@ func (w *writer) Abort() error {
 		return nil
 	}
 	w.done = true
-	if w.temp == nil && w.opts.Format != table.XLSX {
+	if w.temp == nil && w.opts.Format != table.XLSX && w.opts.Format != table.SQLite {
 		// A stream (standard output) cannot take back what it already
 		// sent; ending it on a whole record is the best it can do.
 		return w.enc.finish()

@@ -23,7 +23,7 @@ func TestOptionsErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown format", Options{Format: "xml", Header: []string{"a"}},
-			`unknown output format "xml"; use csv, tsv, jsonl or xlsx`},
+			`unknown output format "xml"; use csv, tsv, jsonl, xlsx, parquet or sqlite`},
 		{"added exists", Options{Header: []string{"id", "response"}, Added: []string{"response"}},
 			`column "response" already exists in the input`},
 		{"added twice", Options{Header: []string{"id"}, Added: []string{"r", "r"}},

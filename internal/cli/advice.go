@@ -48,6 +48,9 @@ func advice(err error) (line, hint string) {
 		}
 		return line, "rename it, or pass --format csv, tsv or jsonl"
 	}
+	if line, hint, ok := tableAdvice(err); ok {
+		return line, hint
+	}
 	var column *writers.ColumnError
 	if errors.As(err, &column) {
 		switch column.Kind {

@@ -121,8 +121,8 @@ func TestAdvice(t *testing.T) {
 		{"no extension", usageError{errorOf(table.FormatOf("out", ""))},
 			"out: cannot tell the format from a name without an extension", "pass --format csv, tsv or jsonl to say which"},
 		{"unknown extension", usageError{errorOf(table.FormatOf("out.txt", ""))},
-			`out.txt: unknown format ".txt"; use .csv, .tsv, .jsonl or .xlsx`, "rename it, or pass --format csv, tsv or jsonl"},
-		{"unknown format name", usageError{errorOf(table.ParseFormat("parquet"))}, `unknown format "parquet"; use csv, tsv, jsonl or xlsx`, noHint},
+			`out.txt: unknown format ".txt"; use .csv, .tsv, .jsonl, .xlsx, .parquet or .db`, "rename it, or pass --format csv, tsv or jsonl"},
+		{"unknown format name", usageError{errorOf(table.ParseFormat("orc"))}, `unknown format "orc"; use csv, tsv, jsonl, xlsx, parquet or sqlite`, noHint},
 
 		// writers
 		{"column exists", errorOf(writers.New(io.Discard, writers.Options{Header: []string{"a", "response"}, Added: []string{"response"}})),

@@ -91,6 +91,11 @@ func (c *config) openInput(ctx context.Context, stdin io.Reader) (readers.Reader
 		return nil, readers.Options{}, usageError{err}
 	}
 	ropts := readers.Options{Format: inFormat, Sheet: c.sheet, TSVQuoted: c.tsvQuoted}
+	if inFormat == table.SQLite {
+		if ropts.SQLite, err = c.sqliteOptions(ctx); err != nil {
+			return nil, ropts, err
+		}
+	}
 	if c.input == "-" && c.format == "" {
 		ropts.Format = "" // sniffed
 	}
@@ -110,7 +115,7 @@ func (c *config) openInput(ctx context.Context, stdin io.Reader) (readers.Reader
 // options checks the template against r's header and gathers what the
 // pipeline needs: the client and the options, less the journal.
 func (c *config) options(ctx context.Context, r readers.Reader) (llm.Client, pipeline.Options, error) {
-	tmpl, err := templates.Parse(c.prompt, r.Header(), displayName(c.input))
+	tmpl, err := templates.Parse(c.prompt, r.Header(), c.sourceName())
 	if err != nil {
 		return nil, pipeline.Options{}, err
 	}
@@ -166,7 +171,7 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 	if err != nil {
 		return c.con.fail(err)
 	}
-	w, err := c.newWriter(r, p.Columns(), stdout)
+	w, err := c.newWriter(r, p, stdout)
 	if err != nil {
 		return c.con.fail(err)
 	}
@@ -217,7 +222,7 @@ func (c *config) stopped(ctx context.Context, err error) int {
 func (c *config) exitStatus(ctx context.Context, err error, stats pipeline.Stats, j *journal.Journal) int {
 	switch {
 	case err != nil && ctx.Err() != nil:
-		c.con.notef("interrupted: no OUTPUT was written; %s", c.resumeNote(j, stats))
+		c.con.notef("interrupted: %s; %s", c.interruptedNote(), c.resumeNote(j, stats))
 		return exitInterrupted
 	case err != nil:
 		code := c.con.fail(err)
@@ -323,7 +328,10 @@ func (c *config) pipelineOptions(tmpl *templates.Template, scope string) pipelin
 	return o
 }
 
-func (c *config) newWriter(r readers.Reader, added []string, stdout io.Writer) (writers.Writer, error) {
+func (c *config) newWriter(r readers.Reader, p *pipeline.Pipeline, stdout io.Writer) (writers.Writer, error) {
+	if c.inPlace() {
+		return c.inPlaceWriter(r, p)
+	}
 	outFormat, err := table.FormatOf(c.output, table.Format(c.format))
 	if err != nil {
 		return nil, usageError{err}
@@ -334,8 +342,10 @@ func (c *config) newWriter(r readers.Reader, added []string, stdout io.Writer) (
 	wopts := writers.Options{
 		Format:             outFormat,
 		Header:             r.Header(),
-		Added:              added,
+		Added:              p.Columns(),
+		Kinds:              p.Kinds(),
 		Source:             r.Source(),
+		Compression:        c.compression,
 		NeutralizeFormulas: c.escapeFormulas,
 		TSVQuoted:          c.tsvQuoted,
 	}

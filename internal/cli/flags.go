@@ -53,6 +53,9 @@ type config struct {
 	retries             int
 	timeout             time.Duration
 	sheet               string
+	table, query        string
+	fillExisting        bool
+	compression         string
 	limit               int
 	dryRun, quiet       bool
 	cacheDir            string
@@ -76,7 +79,7 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("enrich", pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.StringVarP(&c.output, "output", "o", "", "output `FILE` (format from its extension), or - for standard output")
-	fs.StringVar(&c.format, "format", "", "`FORMAT` wherever - is used: csv, tsv or jsonl (default: sniff standard input; standard output as the input)")
+	fs.StringVar(&c.format, "format", "", "`FORMAT` wherever - is used: csv, tsv, jsonl or parquet (default: sniff standard input; standard output as the input)")
 	fs.BoolVar(&c.tsvQuoted, "tsv-quoted", false, "TSV input and output quote fields as CSV does (default: plain TSV, quotes are data)")
 	fs.StringVarP(&c.prompt, "prompt", "p", "", "prompt `TEMPLATE` (Go text/template; {{.column}} is a cell)")
 	fs.StringVar(&c.promptFile, "prompt-file", "", "read the prompt template from `FILE`")
@@ -96,6 +99,10 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.IntVar(&c.retries, "retries", pipeline.DefaultAttempts-1, "`N` retries per row after the first attempt")
 	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request (`DURATION`, e.g. 30s)")
 	fs.StringVar(&c.sheet, "sheet", "", "worksheet `NAME` of an .xlsx input (default: the first)")
+	fs.StringVar(&c.table, "table", "", "`TABLE` of a SQLite input to read; without -o the answers are written back into it")
+	fs.StringVar(&c.query, "query", "", "`SELECT` whose rows a SQLite input gives instead of a whole table (select rowid to write back)")
+	fs.BoolVar(&c.fillExisting, "fill-existing", false, "SQLite in place: write into answer columns the table already has instead of refusing")
+	fs.StringVar(&c.compression, "compression", "", "Parquet output `CODEC`: zstd (default) or snappy")
 	fs.IntVar(&c.limit, "limit", 0, "process only the first `N` rows")
 	fs.StringVar(&c.cacheDir, "cache", "", "`DIR` for the answer journals (default: the user cache folder's enrich/)")
 	fs.BoolVar(&c.fresh, "fresh", false, "forget this OUTPUT's recorded answers and ask again")
@@ -145,7 +152,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 }
 
 func (c *config) validate() error {
-	if c.output == "" && !c.dryRun {
+	if c.output == "" && !c.dryRun && !c.inPlace() {
 		return usagef("no OUTPUT given; use -o FILE, or -o - for standard output")
 	}
 	switch {
@@ -161,8 +168,8 @@ func (c *config) validate() error {
 		if err != nil {
 			return usageError{err}
 		}
-		if f == table.XLSX {
-			return usagef("--format applies to standard input and output, which cannot be xlsx")
+		if f == table.XLSX || f == table.SQLite {
+			return usagef("--format applies to standard input and output, which cannot be %s", f)
 		}
 	}
 	if !slices.Contains(llm.Providers(), c.provider) {
@@ -204,7 +211,10 @@ func (c *config) validate() error {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)
 	}
-	return c.checkBounds()
+	if err := c.checkBounds(); err != nil {
+		return err
+	}
+	return c.validateTables()
 }
 
 func exitCodeFor(err error) int {

@@ -17,9 +17,12 @@ const helpHead = `enrich runs an LLM prompt over every row of a table and writes
 back, in order, with the answer in new columns.
 
 usage: enrich INPUT -o OUTPUT -p TEMPLATE [flags]
+       enrich DATA.db --table NAME -p TEMPLATE [flags]  (answers into the table)
 
-  INPUT    .csv, .tsv, .jsonl or .xlsx file, or - for standard input
-  OUTPUT   .csv, .tsv, .jsonl or .xlsx file, or - for standard output
+  INPUT    .csv, .tsv, .jsonl (also .gz, .zst), .xlsx, .parquet or .db file,
+           or - for standard input
+  OUTPUT   .csv, .tsv, .jsonl (also .gz, .zst), .xlsx or .parquet file,
+           or - for standard output
 
 examples:
   # offline, to see what it does: the mock model echoes the prompt
@@ -52,7 +55,7 @@ var flagGroups = []struct {
 	title string
 	names []string
 }{
-	{"input and output", []string{"output", "format", "tsv-quoted", "sheet", "limit", "escape-formulas"}},
+	{"input and output", []string{"output", "format", "tsv-quoted", "sheet", "table", "query", "fill-existing", "compression", "limit", "escape-formulas"}},
 	{"prompt", []string{"prompt", "prompt-file", "system"}},
 	{"output columns", []string{"column", "error-column", "schema", "fields", "usage-columns"}},
 	{"model and provider", []string{"provider", "model", "base-url", "max-tokens", "temperature"}},

@@ -20,7 +20,7 @@ func (c *config) openJournal() (j *journal.Journal, closeFn func(), err error) {
 		}
 		return j, func() { _ = j.Close() }, nil
 	}
-	path, err := journal.PathFor(c.cacheDir, c.output, c.input)
+	path, err := journal.PathFor(c.cacheDir, c.journalOutput(), c.input)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,10 +51,10 @@ func (c *config) openJournal() (j *journal.Journal, closeFn func(), err error) {
 // exists but cannot be read; the preview can go on without it.
 func (c *config) openJournalForPreview() (j *journal.Journal, closeFn func(), err error) {
 	none := func() {}
-	if c.output == "" || c.noCache || c.fresh {
+	if c.journalOutput() == "" || c.noCache || c.fresh {
 		return nil, none, nil
 	}
-	path, err := journal.PathFor(c.cacheDir, c.output, c.input)
+	path, err := journal.PathFor(c.cacheDir, c.journalOutput(), c.input)
 	if err != nil {
 		return nil, none, err
 	}
