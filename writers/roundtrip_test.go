@@ -167,6 +167,9 @@ func FuzzPlainTSVRoundTrip(f *testing.F) {
 		if !utf8.ValidString(v1) || !utf8.ValidString(v2) {
 			return // answers are decoded JSON: always UTF-8
 		}
+		if strings.ContainsRune(v1, 0) || strings.ContainsRune(v2, 0) {
+			return // a NUL makes text that the readers take for UTF-16
+		}
 		first, err := readers.NewTSV(bytes.NewReader(data), "fuzz")
 		if err != nil {
 			return // bad input only has to fail cleanly
