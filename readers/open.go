@@ -20,6 +20,9 @@ type Options struct {
 	Sheet string
 	// KeepNewKeys is JSONLOptions.KeepNewKeys.
 	KeepNewKeys bool
+	// HeaderRow, FirstRow and LastRow are XLSXOptions' for an XLSX input,
+	// and an error (ErrWorksheetOnly) for any other.
+	HeaderRow, FirstRow, LastRow int
 }
 
 // stdinName names standard input in messages.
@@ -46,11 +49,14 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 	if opts.Sheet != "" && format != table.XLSX {
 		return nil, &SheetFormatError{Name: name, Format: format}
 	}
+	if (opts.HeaderRow != 0 || opts.FirstRow != 0 || opts.LastRow != 0) && format != table.XLSX {
+		return nil, fmt.Errorf("%w, and %s is read as %s", ErrWorksheetOnly, name, format)
+	}
 	if format == table.XLSX {
 		if path == "-" {
 			return nil, fmt.Errorf("cannot read xlsx from standard input; pass a file")
 		}
-		return OpenXLSX(path, opts.Sheet)
+		return OpenXLSX(path, XLSXOptions{Sheet: opts.Sheet, HeaderRow: opts.HeaderRow, FirstRow: opts.FirstRow, LastRow: opts.LastRow})
 	}
 
 	var r io.Reader = stdin
