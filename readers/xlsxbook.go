@@ -137,9 +137,9 @@ func (b *book) readStrings() error {
 	part := b.pkg.Strings
 	sc := ooxml.NewScanner(rc)
 	t := &b.strings
-	var start int  // where the current <si>'s text begins
-	inT := false   // inside a <t> that counts
-	skip := 0      // depth of an <rPh> being skipped
+	var start int // where the current <si>'s text begins
+	inT := false  // inside a <t> that counts
+	skip := 0     // depth of an <rPh> being skipped
 	for {
 		if err := sc.Next(); err != nil {
 			if errors.Is(err, io.EOF) {
