@@ -95,3 +95,21 @@ func TestEscapes(t *testing.T) {
 		t.Errorf("surrogates: got %q", got)
 	}
 }
+
+func TestSetAttr(t *testing.T) {
+	tests := []struct{ tag, name, value, want string }{
+		{`<col min="2" max="2" width="42"/>`, "min", "3", `<col min="3" max="2" width="42"/>`},
+		{`<col min="2" max="2" width="42"/>`, "max", "14", `<col min="2" max="14" width="42"/>`},
+		{`<row r="5">`, "spans", "1:9", `<row r="5" spans="1:9">`},
+		{`<x:row r='5' spans='1:3'>`, "spans", "1:9", `<x:row r='5' spans='1:9'>`},
+		{`<dimension ref="A1"/>`, "ref", "A1:H8", `<dimension ref="A1:H8"/>`},
+	}
+	for _, tt := range tests {
+		if got := string(SetAttr([]byte(tt.tag), tt.name, tt.value)); got != tt.want {
+			t.Errorf("SetAttr(%s, %s, %s): got %s, want %s", tt.tag, tt.name, tt.value, got, tt.want)
+		}
+	}
+	if v, ok := AttrOf([]byte(`<c r="B2" s="7"/>`), "s"); !ok || string(v) != "7" {
+		t.Errorf("AttrOf: got %q %v", v, ok)
+	}
+}
