@@ -92,24 +92,36 @@ func (b *book) readStyles() error {
 	return nil
 }
 
-// sharedStrings holds the workbook's string table compactly: all the text
-// in one byte slice and the end of each string in another, 4 bytes a
-// string beyond its text. A million short strings take tens of MB this
-// way, where a Go string and slice header each would take three times as
-// much in pointers for the collector to walk.
+// sharedStrings holds the workbook's string table compactly: the text
+// in pages of 1 MB that are never moved or copied as the table grows, and
+// where each string ends, 4 bytes a string. A million short strings take
+// their text plus 4 MB this way, where a Go string each would add 16
+// bytes of header and a pointer for the collector to walk, and one
+// growing slice would briefly need three times the text while it is
+// copied.
+//
+// Strings are addressed in one 32-bit space of pages. A string never
+// straddles two pages unless it is longer than a page, in which case it
+// starts a page of its own size; so string i starts where string i-1
+// ends, or, when that would have crossed a page boundary, at the next one.
 type sharedStrings struct {
-	text []byte
-	ends []uint32
+	pages [][]byte
+	ends  []uint32
+	end   uint32 // where the next string would start
 }
 
-// maxStringText is the most string text the compact table can index.
-const maxStringText = 1<<32 - 1
+const (
+	pageBits = 20
+	pageSize = 1 << pageBits
+	// maxStringText is the most string text the table can address.
+	maxStringText = 1<<32 - 1
+)
 
 func (t *sharedStrings) len() int { return len(t.ends) }
 
 // get returns string i. The string shares the table's memory, which is
 // never written after it is read: cells refer to it without a copy, and
-// the table lives as long as any of them does.
+// the page lives as long as any of them does.
 func (t *sharedStrings) get(i int) string {
 	start := uint32(0)
 	if i > 0 {
@@ -119,7 +131,67 @@ func (t *sharedStrings) get(i int) string {
 	if start == end {
 		return ""
 	}
-	return unsafe.String(&t.text[start], int(end-start))
+	if start>>pageBits != (end-1)>>pageBits {
+		start = (start + pageSize - 1) &^ (pageSize - 1)
+	}
+	page := t.pages[start>>pageBits]
+	off := start & (pageSize - 1)
+	return unsafe.String(&page[off], int(end-start))
+}
+
+// reserve sizes the ends for the count the table says it has, believed
+// only as far as the part's size allows (every <si/> takes 5 bytes), so
+// that a lying count costs nothing.
+func (t *sharedStrings) reserve(sc *ooxml.Scanner, partSize uint64) {
+	v, ok := sc.Attr("uniqueCount")
+	if !ok {
+		return
+	}
+	n, err := strconv.ParseUint(string(v), 10, 32)
+	if err != nil {
+		return
+	}
+	n = min(n, partSize/5, 1<<26)
+	t.ends = make([]uint32, 0, n)
+}
+
+// add appends s, reporting false when the table's address space is full.
+func (t *sharedStrings) add(s []byte) bool {
+	n := uint64(len(s))
+	start := uint64(t.end)
+	if n > 0 && start>>pageBits != (start+n-1)>>pageBits {
+		start = (start + pageSize - 1) &^ (pageSize - 1) // the next page
+	}
+	if start+n > maxStringText {
+		return false
+	}
+	p := int(start >> pageBits)
+	switch {
+	case n == 0:
+	case n > pageSize:
+		// A page of its own size; the pages it spans are windows on it,
+		// the last one open for the strings that follow.
+		k := int((n + pageSize - 1) / pageSize)
+		big := make([]byte, n, k*pageSize)
+		copy(big, s)
+		for len(t.pages) < p+k {
+			t.pages = append(t.pages, nil)
+		}
+		for j := range k {
+			t.pages[p+j] = big[j*pageSize : min(int(n), (j+1)*pageSize)]
+		}
+	default:
+		for len(t.pages) <= p {
+			t.pages = append(t.pages, nil)
+		}
+		if t.pages[p] == nil {
+			t.pages[p] = make([]byte, 0, pageSize)
+		}
+		t.pages[p] = append(t.pages[p], s...)
+	}
+	t.end = uint32(start + n)
+	t.ends = append(t.ends, t.end)
+	return true
 }
 
 // readStrings reads the shared string table: each <si>'s text is its <t>,
@@ -137,9 +209,9 @@ func (b *book) readStrings() error {
 	part := b.pkg.Strings
 	sc := ooxml.NewScanner(rc)
 	t := &b.strings
-	var start int // where the current <si>'s text begins
-	inT := false  // inside a <t> that counts
-	skip := 0     // depth of an <rPh> being skipped
+	var text []byte // the current <si>'s text
+	inT := false    // inside a <t> that counts
+	skip := 0       // depth of an <rPh> being skipped
 	for {
 		if err := sc.Next(); err != nil {
 			if errors.Is(err, io.EOF) {
@@ -151,11 +223,13 @@ func (b *book) readStrings() error {
 		case ooxml.StartTag, ooxml.EmptyTag:
 			local, depth := sc.Local(), sc.Depth()
 			switch {
+			case depth == 1:
+				t.reserve(sc, b.pkg.File(part).UncompressedSize64)
 			case skip > 0:
 			case depth == 2 && string(local) == "si":
-				start = len(t.text)
+				text = text[:0]
 				if sc.Kind() == ooxml.EmptyTag {
-					t.ends = append(t.ends, uint32(start))
+					t.add(nil)
 				}
 			case string(local) == "rPh" && sc.Kind() == ooxml.StartTag:
 				skip = depth
@@ -172,19 +246,17 @@ func (b *book) readStrings() error {
 			case string(local) == "t":
 				inT = false
 			case depth == 2 && string(local) == "si":
-				if bytes.Contains(t.text[start:], []byte("_x")) {
-					decoded := ooxml.DecodeEscapes(bytes.Clone(t.text[start:]))
-					t.text = append(t.text[:start], decoded...)
-				}
-				if len(t.text) > maxStringText {
+				if !t.add(ooxml.DecodeEscapes(text)) {
 					return fmt.Errorf("%s: %w: more than 4 GB of shared strings", part, ooxml.ErrTooLarge)
 				}
-				t.ends = append(t.ends, uint32(len(t.text)))
 			}
 		case ooxml.Text, ooxml.CData:
 			if inT && skip == 0 {
-				if t.text, err = sc.AppendText(t.text); err != nil {
+				if text, err = sc.AppendText(text); err != nil {
 					return fmt.Errorf("%s: string %d: %w", part, len(t.ends), err)
+				}
+				if len(text) > ooxml.MaxToken {
+					return fmt.Errorf("%s: string %d: %w: longer than %d MB", part, len(t.ends), ooxml.ErrTooLarge, ooxml.MaxToken>>20)
 				}
 			}
 		}

@@ -393,7 +393,21 @@ func (f *numFormat) render(v float64, raw string, date1904 bool) string {
 		}
 		return generalNumber(v, raw)
 	}
-	return strings.Trim(sec.renderNumber(v, raw, neg), " ")
+	return trimSpaces(sec.renderNumber(v, raw, neg))
+}
+
+// trimSpaces drops the spaces that padding (_) and '?' placeholders leave
+// at either end: they align a cell's text in its column, which text
+// outside a spreadsheet has not.
+func trimSpaces(s string) string {
+	i, j := 0, len(s)
+	for i < j && s[i] == ' ' {
+		i++
+	}
+	for j > i && s[j-1] == ' ' {
+		j--
+	}
+	return s[i:j]
 }
 
 // pick chooses the section for v, and whether a minus sign is the

@@ -2,6 +2,7 @@ package readers
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -69,5 +70,21 @@ func TestNumFormat(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSharedStringsPages(t *testing.T) {
+	var tab sharedStrings
+	big := strings.Repeat("x", 2*pageSize+5)
+	want := []string{"", "a", strings.Repeat("y", pageSize-2), "bcd", "", big, "e", "", "fg", strings.Repeat("z", pageSize), "h"}
+	for _, s := range want {
+		if !tab.add([]byte(s)) {
+			t.Fatal("table full")
+		}
+	}
+	for i, s := range want {
+		if got := tab.get(i); got != s {
+			t.Errorf("string %d: got %d bytes, want %d", i, len(got), len(s))
+		}
 	}
 }
