@@ -20,7 +20,7 @@ var (
 	ErrNoHeader = errors.New("no header row")
 	// ErrTooLarge: a part of the workbook inflates beyond what any real
 	// workbook does (a decompression bomb, or damage that looks like one).
-	// It arrives as an *ooxml.LimitError, whose message says the limit.
+	// The message says which limit, and the package documentation why.
 	ErrTooLarge = ooxml.ErrTooLarge
 	// ErrWorksheetOnly: a header row or row range given for input that is
 	// not read as a workbook.

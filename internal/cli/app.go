@@ -18,7 +18,6 @@ import (
 	"github.com/enrich-dev/enrich/writers"
 )
 
-
 // Run is the whole command, minus the process: main wraps it with signals
 // and os.Exit, tests call it directly. When ctx was cancelled with an
 // Interrupted cause and the run did not finish, the status is the shell's
@@ -79,15 +78,21 @@ func (c *config) openInput(stdin io.Reader) (readers.Reader, readers.Options, er
 	if err != nil {
 		return nil, readers.Options{}, usageError{err}
 	}
-	ropts := readers.Options{Format: inFormat, Sheet: c.sheet}
+	ropts := readers.Options{Format: inFormat, Sheet: c.sheet, HeaderRow: c.headerRow, FirstRow: c.firstRow, LastRow: c.lastRow}
+	var outFormat table.Format
 	if c.output != "" {
-		outFormat, err := table.FormatOf(c.output, table.Format(c.format))
-		if err != nil {
+		if outFormat, err = table.FormatOf(c.output, table.Format(c.format)); err != nil {
 			return nil, ropts, usageError{err}
 		}
 		ropts.KeepNewKeys = outFormat == table.JSONL
 	}
 	r, err := readers.Open(c.input, stdin, ropts)
+	if err == nil && outFormat == table.XLSX && inFormat != table.XLSX {
+		// An Excel cell holds 32,767 characters: a longer input cell is
+		// refused by the first pass, not by the writer after every row
+		// has been paid for.
+		r = readers.LimitCells(r, writers.XLSXMaxCellChars)
+	}
 	return r, ropts, err
 }
 

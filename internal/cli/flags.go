@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,9 @@ type config struct {
 	retries             int
 	timeout             time.Duration
 	sheet               string
+	headerRow           int
+	rows                string // --rows A:B, parsed into firstRow and lastRow
+	firstRow, lastRow   int
 	limit               int
 	dryRun, quiet       bool
 	cacheDir            string
@@ -92,6 +96,8 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.IntVar(&c.retries, "retries", pipeline.DefaultAttempts-1, "retries per row after the first attempt")
 	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request")
 	fs.StringVar(&c.sheet, "sheet", "", "worksheet to read from an .xlsx input (default: the first)")
+	fs.IntVar(&c.headerRow, "header-row", 0, "worksheet row holding the header, in an .xlsx input (default: the first row with any text)")
+	fs.StringVar(&c.rows, "rows", "", "worksheet rows that are the data, in an .xlsx input: 2:500, 5: or :500 (default: every row below the header)")
 	fs.IntVar(&c.limit, "limit", 0, "process only the first N rows")
 	fs.StringVar(&c.cacheDir, "cache", "", "folder for the answer journals (default: the user cache folder's enrich/)")
 	fs.BoolVar(&c.fresh, "fresh", false, "forget this OUTPUT's recorded answers and ask again")
@@ -209,11 +215,45 @@ func (c *config) validate() error {
 	if c.maxTokens < 0 {
 		return usagef("--max-tokens must not be negative, got %d", c.maxTokens)
 	}
+	if err := c.validateRows(); err != nil {
+		return err
+	}
 	if c.fresh && c.noCache {
 		return usagef("--fresh and --no-cache together mean the same as --no-cache; use one")
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)
+	}
+	return nil
+}
+
+// validateRows checks --header-row and --rows, which only a workbook has.
+func (c *config) validateRows() error {
+	if c.headerRow == 0 && c.rows == "" {
+		return nil
+	}
+	if f, err := table.FormatOf(c.input, table.Format(c.format)); err == nil && f != table.XLSX {
+		return usagef("--header-row and --rows apply to .xlsx input only, and %s is read as %s", displayName(c.input), f)
+	}
+	if c.headerRow < 0 || c.headerRow > 1048576 {
+		return usagef("--header-row must be a row from 1 to 1048576, got %d", c.headerRow)
+	}
+	if c.rows != "" {
+		first, last, ok := strings.Cut(c.rows, ":")
+		var err1, err2 error
+		if first != "" {
+			c.firstRow, err1 = strconv.Atoi(first)
+		}
+		if last != "" {
+			c.lastRow, err2 = strconv.Atoi(last)
+		}
+		if !ok || err1 != nil || err2 != nil || c.firstRow < 0 || c.lastRow < 0 || (first == "" && last == "") ||
+			c.firstRow > 1048576 || c.lastRow > 1048576 || (c.lastRow > 0 && c.firstRow > c.lastRow) {
+			return usagef("--rows takes FIRST:LAST worksheet rows, either side optional (2:500, 5:, :500), got %q", c.rows)
+		}
+	}
+	if c.headerRow > 0 && ((c.firstRow > 0 && c.firstRow <= c.headerRow) || (c.lastRow > 0 && c.lastRow <= c.headerRow)) {
+		return usagef("--rows %s must lie below --header-row %d", c.rows, c.headerRow)
 	}
 	return nil
 }
