@@ -83,9 +83,10 @@ func NewScanner(r io.Reader) *Scanner {
 }
 
 // Next advances to the next token. It returns io.EOF after the root
-// element has closed and only trailing whitespace, comments or processing
-// instructions followed; any other error is final and, for bad XML, a
-// *SyntaxError.
+// element has closed and only whitespace, comments or processing
+// instructions followed it; any other error is final and, for bad XML, a
+// *SyntaxError. Whitespace outside the root element comes as Text, the
+// declaration as Other: a caller that copies a document copies them too.
 func (s *Scanner) Next() error {
 	if s.err != nil {
 		return s.err
@@ -216,21 +217,15 @@ func (s *Scanner) next() error {
 			if err := s.text(); err != nil {
 				return err
 			}
-			if len(s.stack) == 0 {
-				if !isSpace(s.raw) {
-					return s.syntax(s.start, "text outside the root element")
-				}
-				continue // whitespace around the root: nothing to report
+			if len(s.stack) == 0 && !isSpace(s.raw) {
+				return s.syntax(s.start, "text outside the root element")
 			}
+			// Whitespace around the root is returned too (a caller that
+			// copies the document keeps it), as are the declaration and
+			// comments, as Other.
 			return nil
 		}
-		if err := s.markup(); err != nil {
-			return err
-		}
-		if len(s.stack) == 0 && s.kind == Other {
-			continue
-		}
-		return nil
+		return s.markup()
 	}
 }
 

@@ -27,6 +27,9 @@ func tokens(doc string) (out []string, err error) {
 		case EndTag:
 			out = append(out, "/"+string(s.Local()))
 		case Text, CData:
+			if s.Depth() == 0 {
+				continue // whitespace around the root
+			}
 			t, err := s.AppendText(nil)
 			if err != nil {
 				return out, err
