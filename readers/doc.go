@@ -118,12 +118,14 @@
 //     right cannot be known.
 //   - A cell pointing past the shared-string table is ErrSharedString.
 //   - A part that inflates beyond internal/ooxml's limits is ErrTooLarge:
-//     more than 100 times its compressed size once past 256 MB, or 16 GB
-//     in all. Real sheet XML deflates 5 to 30 times; bombs are built from
-//     runs of identical bytes, which deflate up to 1,032 times. Memory
-//     does not depend on the limits, since everything large is streamed;
-//     they bound the time a hostile file can take. A DOCTYPE is refused
-//     (packages may not have one), which rules out entity expansion.
+//     more than 200 times its compressed size once past 64 MB, or 16 GB
+//     in all. Real parts inflate 5 to 15 times (a sheet of styled empty
+//     cells 12, unique shared strings 13); 200 and more takes one thing
+//     repeated, which is what bombs are made of (deflate reaches 1,032).
+//     Memory does not depend on the limits, since everything large is
+//     streamed; they bound the time a hostile file can take. A DOCTYPE is
+//     refused (packages may not have one), which rules out entity
+//     expansion.
 //   - Shared strings are held in 1 MB pages plus 4 bytes a string: a
 //     workbook of ten million empty strings costs 40 MB, not a string
 //     header each. Nothing is written to temporary files.

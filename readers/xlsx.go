@@ -121,10 +121,14 @@ func (x *XLSX) findHeader() error {
 	}
 	x.sheet = sheet
 	merges, err := scanMerges(x.book, sheet.Part)
-	if err != nil {
+	switch {
+	case errors.Is(err, ooxml.ErrTooLarge):
 		return x.located(&sheetError{err: err})
+	case err == nil:
+		x.merges.merges = merges
 	}
-	x.merges.merges = merges
+	// Other damage is left to the pass over the rows, which names the
+	// row where it is; until it reaches it, no merges are known.
 	if x.rows, err = openSheetStream(x.book, sheet.Part); err != nil {
 		return x.located(&sheetError{err: err})
 	}
@@ -318,7 +322,7 @@ func (x *XLSX) beyondHeader(row *sheetRow, width int) error {
 		if c.col <= width {
 			continue
 		}
-		if c.text != "" {
+		if c.text != "" || c.stored && !c.formula {
 			col, what = c.col, "a value"
 			break
 		}

@@ -11,11 +11,14 @@ import (
 	"github.com/enrich-dev/enrich/internal/ooxml"
 )
 
-// sheetCell is one <c> of a row, as displayed.
+// sheetCell is one <c> of a row, as displayed. A cell that shows nothing
+// is kept when it holds a formula or a stored value (a shared string that
+// is empty, say): an in-place writer must not overwrite it either.
 type sheetCell struct {
 	col     int
 	text    string
 	formula bool
+	stored  bool // holds a value, even one that shows as ""
 }
 
 // sheetRow is one <row>; cells are in column order.
@@ -280,8 +283,8 @@ func (s *sheetStream) readCell() error {
 	if err != nil {
 		return s.fail(err)
 	}
-	if text != "" || formula {
-		s.row.cells = append(s.row.cells, sheetCell{col: col, text: text, formula: formula})
+	if stored := len(s.v) > 0 || len(s.is) > 0; text != "" || formula || stored {
+		s.row.cells = append(s.row.cells, sheetCell{col: col, text: text, formula: formula, stored: stored})
 	}
 	return nil
 }

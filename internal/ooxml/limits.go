@@ -18,9 +18,7 @@ var ErrTooLarge = errors.New("part inflates beyond any real workbook")
 // with a clear error instead.
 type Limits struct {
 	// MaxRatio is the most inflated bytes per compressed byte a part may
-	// reach once it is past RatioFloor bytes. Real sheet XML deflates by
-	// 5 to 30 times, since every cell carries its own reference; a run of
-	// identical bytes, which is what bombs are made of, by up to 1,032.
+	// reach once it is past RatioFloor bytes.
 	MaxRatio int64
 	// RatioFloor is how large a part may grow before MaxRatio applies, so
 	// that small parts that happen to compress very well are never refused.
@@ -29,12 +27,16 @@ type Limits struct {
 	MaxSize int64
 }
 
-// DefaultLimits is what Package uses. The ratio leaves five times the
-// margin above the most compressible real sheets measured (about 20:1
-// for a sheet of empty styled cells, 8:1 for typical data); the floor
-// lets any part up to 256 MB through whatever its ratio; and 16 GB is
-// three times the sheet XML of 1,048,576 rows by 100 columns of text.
-var DefaultLimits = Limits{MaxRatio: 100, RatioFloor: 256 << 20, MaxSize: 16 << 30}
+// DefaultLimits is what Package uses. Measured with deflate's default
+// level, real parts inflate 5 to 15 times: 6× for a sheet of mixed data,
+// 12× for a sheet of nothing but styled empty cells, 10× for one number a
+// row, 13× for a table of unique shared strings. A part past 200× is made
+// of one thing repeated (a million copies of one shared string reach
+// 400×, bombs of one byte repeated 1,032×), so it is refused once it
+// passes 64 MB; below that it costs under a second whatever it holds. No
+// part may exceed 16 GB, three times the sheet XML of 1,048,576 rows by
+// 100 columns of text.
+var DefaultLimits = Limits{MaxRatio: 200, RatioFloor: 64 << 20, MaxSize: 16 << 30}
 
 // LimitError reports a part refused by Limits.
 type LimitError struct {
