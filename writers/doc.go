@@ -29,7 +29,8 @@
 // New writes to any io.Writer, such as standard output, and never closes
 // it. Close flushes. A stream cannot take back what it already sent, so
 // Abort flushes too, ending the stream on a whole record (CSV, TSV, table.JSON
-// Lines); an XLSX stream is never written on Abort.
+// Lines); an XLSX stream is a zip archive, streamed as it is written, so
+// after Abort it ends where it stopped and is not a workbook.
 //
 // # Columns
 //
