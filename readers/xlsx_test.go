@@ -125,6 +125,21 @@ func TestXLSX(t *testing.T) {
 				{"1E+15", "FALSE", "", "", "", "", ""},
 			},
 			nums: []int{2, 3}},
+		{name: "zero sections and the built-in comma style",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{"A1": "zero", "B1": "comma", "C1": "phone", "A2": 0, "B2": 0, "C2": 2125551234, "A3": -2, "B3": -1234.5, "C3": 5551234})
+				for _, ref := range []string{"A2", "A3"} {
+					style(t, f, "Sheet1", ref, custom(`0;-0;"zero";@`))
+				}
+				for _, ref := range []string{"B2", "B3"} {
+					style(t, f, "Sheet1", ref, &excelize.Style{NumFmt: 43})
+				}
+				for _, ref := range []string{"C2", "C3"} {
+					style(t, f, "Sheet1", ref, custom(`[<=9999999]###-####;(###) ###-####`))
+				}
+			},
+			wantSheet: "Sheet1", headerRow: 1, header: []string{"zero", "comma", "phone"},
+			rows: [][]string{{"zero", "-", "(212) 555-1234"}, {"-2", "(1,234.50)", "555-1234"}}, nums: []int{2, 3}},
 		{name: "1904 date system is honoured",
 			build: func(t *testing.T, f *excelize.File) {
 				on := true
