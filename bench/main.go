@@ -39,6 +39,15 @@ type scenario struct {
 	idealOf  func(p *fakeprovider.Provider) time.Duration
 	maxRatio float64
 	check    func(res result) string // extra pass/fail note
+	// compare is a note from this run against others run before it.
+	compare func(res result, ran map[string]result) string
+	// in is the input: "" the CSV of writeInput, "xlsx" the workbook of
+	// writeWorkbook, "table" the same table as CSV; out is OUTPUT's
+	// extension, "" for .csv.
+	in, out string
+	// python, when set, runs this openpyxl script instead of enrich, on
+	// the same workbook (argv: input, output).
+	python string
 }
 
 type result struct {
@@ -66,11 +75,17 @@ func main() {
 	failed := false
 	fmt.Printf("%-28s %8s %9s %9s %7s %9s %8s %6s  %s\n", "scenario", "rows", "wall", "ideal", "ratio", "rows/s", "rss MB", "429s", "verdict")
 	var rss20k float64
+	ran := map[string]result{}
 	for _, sc := range scenarios() {
 		if *only != "" && !strings.Contains(","+*only+",", ","+strings.SplitN(sc.name, "/", 2)[0]+",") {
 			continue
 		}
+		if sc.python != "" && !haveOpenpyxl() {
+			fmt.Printf("%-28s %8d  skipped: /usr/bin/python3 with openpyxl not found (apt-get install python3-openpyxl)\n", sc.name, sc.rows)
+			continue
+		}
 		res := runScenario(bin, dir, sc)
+		ran[sc.name] = res
 		verdict := "ok"
 		ratio := 0.0
 		if res.ideal > 0 {
@@ -84,6 +99,11 @@ func main() {
 		}
 		if sc.check != nil {
 			if note := sc.check(res); note != "" {
+				verdict = note
+			}
+		}
+		if sc.compare != nil {
+			if note := sc.compare(res, ran); note != "" {
 				verdict = note
 			}
 		}
@@ -133,7 +153,7 @@ func scenarios() []scenario {
 		}
 		return ""
 	}
-	return []scenario{
+	return append([]scenario{
 		{name: "latency/250ms-j40", rows: 400, provider: fakeprovider.Options{Latency: 250 * time.Millisecond},
 			args: []string{"-j", "40"}, ideal: 400 * 250 * time.Millisecond / 40, maxRatio: 1.05},
 		{name: "rpm/1200-given", rows: 200, provider: limited,
@@ -158,39 +178,71 @@ func scenarios() []scenario {
 			}},
 		{name: "memory/20k", rows: 20000, provider: fakeprovider.Options{}, args: []string{"-j", "64"}},
 		{name: "memory/100k", rows: 100000, provider: fakeprovider.Options{}, args: []string{"-j", "64"}},
-	}
+	}, xlsxScenarios()...)
 }
 
 func runScenario(bin, dir string, sc scenario) result {
-	in := filepath.Join(dir, fmt.Sprintf("in-%d.csv", sc.rows))
-	if _, err := os.Stat(in); err != nil {
-		writeInput(in, sc.rows)
+	in := inputFor(dir, sc)
+	ext := sc.out
+	if ext == "" {
+		ext = "csv"
 	}
-	p := fakeprovider.New(sc.provider)
-	srv := httptest.NewServer(p)
-	defer srv.Close()
-	out := filepath.Join(dir, "out.csv")
-	args := append([]string{in, "-o", out, "-p", "Summarise: {{.title}} {{.body}}", "--base-url", srv.URL + "/v1", "--quiet", "--no-cache"}, sc.args...)
-	cmd := exec.Command(bin, args...)
+	out := filepath.Join(dir, "out."+ext)
+	defer os.Remove(out)
+	var cmd *exec.Cmd
+	var p *fakeprovider.Provider
+	switch {
+	case sc.python != "":
+		cmd = exec.Command(python, "-c", sc.python, in, out)
+	case sc.in != "":
+		cmd = exec.Command(bin, append([]string{in, "-o", out, "-p", "Summarise: {{.customer}} {{.note}}", "--provider", "mock", "--quiet", "--no-cache"}, sc.args...)...)
+	default:
+		p = fakeprovider.New(sc.provider)
+		srv := httptest.NewServer(p)
+		defer srv.Close()
+		args := append([]string{in, "-o", out, "-p", "Summarise: {{.title}} {{.body}}", "--base-url", srv.URL + "/v1", "--quiet", "--no-cache"}, sc.args...)
+		cmd = exec.Command(bin, args...)
+	}
 	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=bench-key")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
-	res := result{wall: wall, requests: p.Requests(), limited: p.RateLimited(), rowsPerS: float64(sc.rows) / wall.Seconds()}
+	res := result{wall: wall, rowsPerS: float64(sc.rows) / wall.Seconds()}
+	if p != nil {
+		res.requests, res.limited = p.Requests(), p.RateLimited()
+	}
 	if err != nil {
 		res.exitCode = cmd.ProcessState.ExitCode()
 		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 		res.stderrEnd = lines[len(lines)-1]
 	}
-	if sc.idealOf != nil {
+	if sc.idealOf != nil && p != nil {
 		res.ideal = sc.idealOf(p)
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		res.maxRSSMB = float64(ru.Maxrss) / 1024 // KiB on Linux
 	}
 	return res
+}
+
+// inputFor makes (once) the input file a scenario reads.
+func inputFor(dir string, sc scenario) string {
+	var in string
+	var write func(string, int)
+	switch sc.in {
+	case "xlsx":
+		in, write = filepath.Join(dir, fmt.Sprintf("in-%d.xlsx", sc.rows)), writeWorkbook
+	case "table":
+		in, write = filepath.Join(dir, fmt.Sprintf("table-%d.csv", sc.rows)), writeBenchCSV
+	default:
+		in, write = filepath.Join(dir, fmt.Sprintf("in-%d.csv", sc.rows)), writeInput
+	}
+	if _, err := os.Stat(in); err != nil {
+		write(in, sc.rows)
+	}
+	return in
 }
 
 func writeInput(path string, rows int) {

@@ -22,6 +22,9 @@ type Options struct {
 	Sheet string
 	// KeepNewKeys is JSONLOptions.KeepNewKeys.
 	KeepNewKeys bool
+	// HeaderRow, FirstRow and LastRow are XLSXOptions' for an XLSX input,
+	// and an error (ErrWorksheetOnly) for any other.
+	HeaderRow, FirstRow, LastRow int
 	// TSVQuoted reads TSV as RFC 4180 quoted text, like CSV with a tab
 	// (NewCSV). By default TSV is plain (NewTSV): quotes are data.
 	TSVQuoted bool
@@ -57,6 +60,9 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 	if opts.Sheet != "" && format != "" && format != table.XLSX {
 		return nil, &SheetFormatError{Name: name, Format: format}
 	}
+	if (opts.HeaderRow != 0 || opts.FirstRow != 0 || opts.LastRow != 0) && format != table.XLSX {
+		return nil, fmt.Errorf("%w, and %s is read as %s", ErrWorksheetOnly, name, format)
+	}
 	switch format {
 	case table.Parquet:
 		if path == "-" {
@@ -71,15 +77,14 @@ func Open(path string, stdin io.Reader, opts Options) (Reader, error) {
 			return nil, fmt.Errorf("cannot read a SQLite database from standard input; pass a file")
 		}
 		return orNil(OpenSQLite(path, opts.SQLite))
-	}
-	if format == table.XLSX {
+	case table.XLSX:
 		if path == "-" {
 			return nil, fmt.Errorf("cannot read xlsx from standard input; pass a file")
 		}
 		if table.CompressionOf(path) != table.None {
 			return nil, fmt.Errorf("%s: %w", path, table.ErrCompressedWorkbook)
 		}
-		return OpenXLSX(path, opts.Sheet)
+		return orNil(OpenXLSX(path, XLSXOptions{Sheet: opts.Sheet, HeaderRow: opts.HeaderRow, FirstRow: opts.FirstRow, LastRow: opts.LastRow}))
 	}
 
 	var r io.Reader

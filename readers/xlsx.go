@@ -1,6 +1,7 @@
 package readers
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -12,79 +13,179 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/enrich-dev/enrich/internal/ooxml"
 	"github.com/enrich-dev/enrich/table"
-	"github.com/xuri/excelize/v2"
 )
 
-// XLSX reads one worksheet of an .xlsx workbook, streaming its rows.
-//
-// The header is the first row with any text in it, since sheets often start
-// lower down or after a title. The width is the header's length, widened
-// to the sheet's recorded dimension when that is plausible (see
-// headerWidth), and every row is padded to it.
+// XLSXOptions says which worksheet, and which of its rows, an XLSX reader
+// reads. The zero value reads the first worksheet, with the first row that
+// has any text as the header and every later row as data.
+type XLSXOptions struct {
+	// Sheet names the worksheet, matched exactly or else ignoring case;
+	// "" is the first worksheet in workbook order.
+	Sheet string
+	// HeaderRow is the worksheet row (1-based) holding the header; 0 is
+	// the first row with any text (above FirstRow, when that is set).
+	HeaderRow int
+	// FirstRow and LastRow bound the data rows, inclusive; 0 leaves a
+	// bound open. Rows between the header and FirstRow, and after
+	// LastRow, are not read at all (so a totals row below LastRow is not
+	// sent anywhere, and is not checked either).
+	FirstRow, LastRow int
+}
+
+func (o XLSXOptions) validate() error {
+	switch {
+	case o.HeaderRow < 0 || o.FirstRow < 0 || o.LastRow < 0:
+		return errors.New("row numbers must be positive")
+	case o.HeaderRow > ooxml.MaxRows || o.FirstRow > ooxml.MaxRows || o.LastRow > ooxml.MaxRows:
+		return fmt.Errorf("row numbers end at Excel's last row, %d", ooxml.MaxRows)
+	case o.LastRow > 0 && o.FirstRow > o.LastRow:
+		return fmt.Errorf("the row range %d:%d is empty", o.FirstRow, o.LastRow)
+	case o.HeaderRow > 0 && o.FirstRow > 0 && o.FirstRow <= o.HeaderRow:
+		return fmt.Errorf("the data rows must start below the header row %d, not at %d", o.HeaderRow, o.FirstRow)
+	case o.HeaderRow > 0 && o.LastRow > 0 && o.LastRow <= o.HeaderRow:
+		return fmt.Errorf("the data rows must end below the header row %d, not at %d", o.HeaderRow, o.LastRow)
+	}
+	return nil
+}
+
+// XLSX reads one worksheet of an .xlsx workbook, streaming its rows with
+// a reader of its own over the sheet's XML (see the package documentation
+// for how cells are shown). Memory holds the shared strings, compactly,
+// and one row: not the sheet.
 type XLSX struct {
 	path      string
-	sheet     string
-	file      *excelize.File
-	rows      *sheetRows
+	opts      XLSXOptions
+	book      *book
+	sheet     ooxml.Sheet
+	rows      *sheetStream
+	merges    mergeBlanker
 	header    []string
 	headerRow int
 	err       error
 }
 
 var _ Reader = (*XLSX)(nil)
+var _ Rewinder = (*XLSX)(nil)
 
-// OpenXLSX opens path and positions the reader after the header of sheet,
-// or of the first sheet in workbook order when sheet is "". A sheet name
-// that matches none exactly may match one ignoring case, as Excel does.
-//
-// It uses excelize.OpenFile, not OpenReader, because OpenReader reads the
-// whole file into memory; OpenFile spills large parts to temporary files,
-// which Close removes.
-func OpenXLSX(path, sheet string) (*XLSX, error) {
-	f, err := openWorkbook(path)
-	if err != nil {
-		return nil, err
+// OpenXLSX opens path and positions the reader after the header.
+func OpenXLSX(path string, opts XLSXOptions) (*XLSX, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	x := &XLSX{path: path, file: f}
-	if err := x.findHeader(sheet); err != nil {
+	b, err := openBook(path)
+	if err != nil {
+		return nil, workbookError(path, err)
+	}
+	x := &XLSX{path: path, opts: opts, book: b}
+	if err := x.findHeader(); err != nil {
 		_ = x.Close()
 		return nil, err
 	}
 	return x, nil
 }
 
-// findHeader resolves the sheet and reads down to its first non-blank row.
-func (x *XLSX) findHeader(sheet string) (err error) {
-	defer func() {
-		// excelize has panicked while reading odd workbooks (an index out
-		// of range in Rows, qax-os/excelize#1723); a bad input file must
-		// come back as an error, never take the program down.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %w: excelize failed on it (%v); open it in Excel and save it again as .xlsx", x.path, ErrNotWorkbook, r)
-		}
-	}()
-	if x.sheet, err = resolveSheet(x.file, x.path, sheet); err != nil {
+// workbookError words a failure to open the package.
+func workbookError(path string, err error) error {
+	var pathErr *fs.PathError
+	switch {
+	case errors.As(err, &pathErr):
 		return err
+	case errors.Is(err, ooxml.ErrTooLarge):
+		return fmt.Errorf("%s: %w", path, err)
+	case errors.Is(err, zip.ErrFormat), errors.Is(err, zip.ErrAlgorithm), errors.Is(err, zip.ErrChecksum), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s: %w: %w", path, ErrNotWorkbook, whyNotWorkbook(path, err))
 	}
-	if x.rows, err = newSheetRows(x.file, x.sheet); err != nil {
-		return fmt.Errorf("%s: sheet %q: %w", x.path, x.sheet, err)
+	return fmt.Errorf("%s: %w: %w", path, ErrNotWorkbook, err)
+}
+
+// findHeader resolves the sheet and reads down to its header row.
+func (x *XLSX) findHeader() error {
+	pkg := x.book.pkg
+	if len(pkg.Sheets) == 0 {
+		return fmt.Errorf("%s: %w: it has no worksheets", x.path, ErrNotWorkbook)
+	}
+	sheet, ok := pkg.Sheet(x.opts.Sheet)
+	switch {
+	case !ok && x.opts.Sheet == "":
+		return fmt.Errorf("%s: %w: it has no worksheets, only chart sheets", x.path, ErrNotWorkbook)
+	case !ok:
+		quoted := make([]string, len(pkg.Sheets))
+		for i, s := range pkg.Sheets {
+			quoted[i] = fmt.Sprintf("%q", s.Name)
+		}
+		return fmt.Errorf("%s: no sheet named %q; the workbook has %s", x.path, x.opts.Sheet, strings.Join(quoted, ", "))
+	case !sheet.Worksheet:
+		return fmt.Errorf("%s: sheet %q is a chart sheet, which holds no cells", x.path, sheet.Name)
+	}
+	x.sheet = sheet
+	merges, err := scanMerges(x.book, sheet.Part)
+	switch {
+	case errors.Is(err, ooxml.ErrTooLarge):
+		return x.located(&sheetError{err: err})
+	case err == nil:
+		x.merges.merges = merges
+	}
+	// Other damage is left to the pass over the rows, which names the
+	// row where it is; until it reaches it, no merges are known.
+	if x.rows, err = openSheetStream(x.book, sheet.Part); err != nil {
+		return x.located(&sheetError{err: err})
 	}
 	for {
-		cells, ok, err := x.rows.next()
+		row, ok, err := x.rows.next()
 		if err != nil {
-			return &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: err}
+			return x.located(err)
 		}
-		if !ok {
-			return detailf(ErrEmpty, "%s: sheet %q is empty: no header row", x.path, x.sheet)
+		switch {
+		case !ok && x.opts.HeaderRow > 0:
+			return x.noHeader()
+		case !ok:
+			return detailf(ErrEmpty, "%s: sheet %q is empty: no header row", x.path, x.sheet.Name)
+		case x.opts.HeaderRow > 0 && row.num < x.opts.HeaderRow:
+			continue
+		case x.opts.HeaderRow > 0 && row.num > x.opts.HeaderRow:
+			return x.noHeader()
+		case x.opts.HeaderRow == 0 && x.opts.FirstRow > 0 && row.num >= x.opts.FirstRow:
+			return &ParseError{File: x.path, Sheet: x.sheet.Name, Err: detailf(ErrNoHeader, "no row with any text above row %d to be the header", x.opts.FirstRow)}
 		}
-		if !blank(cells) {
-			x.header, x.headerRow = cells, x.rows.num
-			break
+		x.merges.apply(row)
+		if blankRow(row) {
+			if x.opts.HeaderRow > 0 {
+				return x.noHeader()
+			}
+			continue
 		}
+		x.headerRow = row.num
+		last := row.cells[len(row.cells)-1].col
+		x.header = make([]string, headerWidth(last, dimensionWidth(x.rows.dimension)))
+		for _, c := range row.cells {
+			x.header[c.col-1] = c.text
+		}
+		return nil
 	}
-	x.header = pad(x.header, headerWidth(len(x.header), dimensionWidth(x.file, x.sheet)))
-	return nil
+}
+
+func (x *XLSX) noHeader() error {
+	return &ParseError{File: x.path, Sheet: x.sheet.Name, Line: x.opts.HeaderRow,
+		Err: detailf(ErrNoHeader, "the header row is empty")}
+}
+
+// located turns a sheet stream's error into a *ParseError.
+func (x *XLSX) located(err error) error {
+	var at *sheetError
+	if errors.As(err, &at) {
+		err = at.err
+	}
+	var limit *ooxml.LimitError
+	if errors.As(err, &limit) {
+		return &ParseError{File: x.path, Sheet: x.sheet.Name, Err: err}
+	}
+	pe := &ParseError{File: x.path, Sheet: x.sheet.Name, Err: err}
+	if at != nil {
+		pe.Line, pe.Column = at.row, at.col
+	}
+	return pe
 }
 
 // headerWidth decides how many columns a sheet has, given the length of
@@ -115,17 +216,17 @@ func (x *XLSX) Header() []string { return slices.Clone(x.header) }
 func (x *XLSX) HeaderRow() int { return x.headerRow }
 
 // Sheet is the name of the worksheet being read, as the workbook spells it.
-func (x *XLSX) Sheet() string { return x.sheet }
+func (x *XLSX) Sheet() string { return x.sheet.Name }
 
 // Source describes the workbook, the sheet and its header row.
 func (x *XLSX) Source() table.Source {
-	return table.Source{Path: x.path, Format: table.XLSX, Sheet: x.sheet, HeaderRow: x.headerRow}
+	return table.Source{Path: x.path, Format: table.XLSX, Sheet: x.sheet.Name, HeaderRow: x.headerRow}
 }
 
-// Next returns the next row that has any text. Blank rows are skipped:
-// in a spreadsheet they are spacing, not records to send to a model.
-// Row.Num is the worksheet row number.
-func (x *XLSX) Next(ctx context.Context) (row table.Row, err error) {
+// Next returns the next data row that has any text. Blank rows are
+// skipped: in a spreadsheet they are spacing, not records to send to a
+// model. Row.Num is the worksheet row number.
+func (x *XLSX) Next(ctx context.Context) (table.Row, error) {
 	if err := ctx.Err(); err != nil {
 		return table.Row{}, err
 	}
@@ -135,121 +236,123 @@ func (x *XLSX) Next(ctx context.Context) (row table.Row, err error) {
 	if x.rows == nil {
 		return table.Row{}, fmt.Errorf("%s: the reader is closed", x.path)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: fmt.Errorf("excelize failed: %v", r)}
-		}
-		if err != nil {
-			x.err = err
-		}
-	}()
+	row, err := x.next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		x.err = err
+	}
+	return row, err
+}
+
+func (x *XLSX) next() (table.Row, error) {
 	width := len(x.header)
 	for {
-		cells, ok, err := x.rows.next()
+		row, ok, err := x.rows.next()
 		switch {
 		case err != nil:
-			return table.Row{}, &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: err}
-		case !ok:
+			return table.Row{}, x.located(err)
+		case !ok, x.opts.LastRow > 0 && row.num > x.opts.LastRow:
 			return table.Row{}, io.EOF
-		case len(cells) > width:
-			return table.Row{}, x.beyondHeader(cells, width)
-		case blank(cells):
+		case row.num < x.opts.FirstRow:
 			continue
 		}
-		return table.Row{Num: x.rows.num, Cells: pad(cells, width)}, nil
+		x.merges.apply(row)
+		if blankRow(row) {
+			continue
+		}
+		if last := row.cells[len(row.cells)-1]; last.col > width {
+			return table.Row{}, x.beyondHeader(row, width)
+		}
+		cells := make([]string, width)
+		for _, c := range row.cells {
+			cells[c.col-1] = c.text
+		}
+		return table.Row{Num: row.num, Cells: cells}, nil
 	}
 }
 
-// Rewind starts over at the first row after the header, without opening
-// the workbook again.
-func (x *XLSX) Rewind() (err error) {
-	if x.file == nil {
+// Rewind starts over at the first row after the header.
+func (x *XLSX) Rewind() error {
+	if x.rows == nil {
 		return fmt.Errorf("%s: the reader is closed", x.path)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %w: excelize failed on it (%v)", x.path, ErrNotWorkbook, r)
+	if err := x.rows.close(); err != nil {
+		return err
+	}
+	rows, err := openSheetStream(x.book, x.sheet.Part)
+	if err != nil {
+		x.rows = nil
+		return x.located(err)
+	}
+	x.rows, x.err = rows, nil
+	x.merges.reset()
+	for {
+		row, ok, err := x.rows.next()
+		if err != nil {
+			return x.located(err)
 		}
-	}()
-	if x.rows != nil {
-		if err := x.rows.close(); err != nil {
-			return err
+		if !ok || row.num > x.headerRow {
+			return &ParseError{File: x.path, Sheet: x.sheet.Name, Err: errors.New("the sheet changed while it was read")}
+		}
+		x.merges.apply(row)
+		if row.num == x.headerRow {
+			return nil
 		}
 	}
-	if x.rows, err = newSheetRows(x.file, x.sheet); err != nil {
-		return fmt.Errorf("%s: sheet %q: %w", x.path, x.sheet, err)
-	}
-	x.err = nil
-	for x.rows.num < x.headerRow {
-		if _, ok, err := x.rows.next(); err != nil || !ok {
-			return &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Err: fmt.Errorf("the sheet changed while it was read: %v", err)}
-		}
-	}
-	return nil
 }
 
-// Close releases the sheet iterator, the workbook and its temporary files.
-// It is safe to call twice.
+// Close releases the workbook. It is safe to call twice.
 func (x *XLSX) Close() error {
 	var errs []error
 	if x.rows != nil {
 		errs = append(errs, x.rows.close())
 		x.rows = nil
 	}
-	if x.file != nil {
-		errs = append(errs, x.file.Close())
-		x.file = nil
+	if x.book != nil {
+		errs = append(errs, x.book.close())
+		x.book = nil
 	}
 	return errors.Join(errs...)
 }
 
-// beyondHeader reports the first cell past the header's last column.
-// excelize lists a cell with neither a value nor a formula only as padding,
-// so an empty one that it does list there holds a formula with no cached
-// result.
-func (x *XLSX) beyondHeader(cells []string, width int) error {
-	col, what := len(cells), "a formula"
-	for i := width; i < len(cells); i++ {
-		if cells[i] != "" {
-			col, what = i+1, "a value"
+// beyondHeader reports the first value, or else the first formula, past
+// the header's last column.
+func (x *XLSX) beyondHeader(row *sheetRow, width int) error {
+	col, what := 0, "a formula"
+	for _, c := range row.cells {
+		if c.col <= width {
+			continue
+		}
+		if c.text != "" || c.stored && !c.formula {
+			col, what = c.col, "a value"
 			break
 		}
+		if col == 0 {
+			col = c.col
+		}
 	}
-	last, _ := excelize.ColumnNumberToName(width)
-	name, _ := excelize.ColumnNumberToName(col)
-	return &ParseError{File: x.path, Sheet: x.sheet, Line: x.rows.num, Column: col,
+	last := ooxml.ColumnName(width)
+	return &ParseError{File: x.path, Sheet: x.sheet.Name, Line: row.num, Column: col,
 		Err: detailf(ErrBeyondHeader,
 			"%s to the right of the header's last column %s: it has no column name, and xlsx output would overwrite it; give column %s a header or move the cell",
-			what, last, name)}
+			what, last, ooxml.ColumnName(col))}
 }
 
-// openWorkbook opens path with excelize and turns its failures into
-// messages that say what the file is instead.
-func openWorkbook(path string) (f *excelize.File, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("%s: %w: excelize failed on it (%v); open it in Excel and save it again as .xlsx", path, ErrNotWorkbook, r)
+// blankRow reports whether a row shows no text. A formula without a cached
+// result shows none.
+func blankRow(row *sheetRow) bool {
+	for _, c := range row.cells {
+		if c.text != "" {
+			return false
 		}
-	}()
-	// Built-in format 14 is the reader's locale's short date, so no single
-	// spelling is "as displayed"; ISO 8601 is the one nobody misreads
-	// (excelize's own default, mm-dd-yy, loses the century).
-	f, err = excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd"})
-	if err == nil {
-		return f, nil
 	}
-	var pathErr *fs.PathError
-	if errors.As(err, &pathErr) {
-		return nil, err
-	}
-	return nil, fmt.Errorf("%s: %w: %w", path, ErrNotWorkbook, whyNotWorkbook(path, err))
+	return true
 }
 
-// whyNotWorkbook explains an excelize open failure in the user's terms,
-// from the first bytes of the file: every .xlsx is a zip archive, so
-// anything else was saved or renamed wrongly, and a zip that excelize
-// cannot read is damaged. Text is ErrHoldsText: the caller knows best
-// how its user can read the file as CSV or TSV instead.
+// whyNotWorkbook explains a failure to open the zip archive in the user's
+// terms, from the first bytes of the file: every .xlsx is a zip archive,
+// so anything else was saved or renamed wrongly, and a zip that cannot be
+// read is damaged. Text is ErrHoldsText: the caller knows best how its
+// user can read the file as CSV or TSV instead.
 func whyNotWorkbook(path string, err error) error {
 	head := make([]byte, 512)
 	fh, openErr := os.Open(path)
@@ -264,8 +367,7 @@ func whyNotWorkbook(path string, err error) error {
 		return errors.New("the file is empty")
 	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
 		// An OLE container: Excel's password protection wraps the
-		// workbook in one, and legacy .xls files are one. excelize says
-		// only "unsupported workbook file format".
+		// workbook in one, and legacy .xls files are one.
 		return errors.New("it is password-protected or an old .xls file; open it in Excel and save it as .xlsx (Excel Workbook) without a password")
 	case bytes.HasPrefix(head, []byte("PK")):
 		return fmt.Errorf("the zip archive inside is damaged or cut short (%v); copy the file again or save it again from Excel", err)
@@ -289,64 +391,4 @@ func looksLikeText(head []byte) bool {
 		head = head[size:]
 	}
 	return true
-}
-
-// resolveSheet picks the sheet to read and lists the real ones when the
-// name matches none.
-func resolveSheet(f *excelize.File, path, want string) (string, error) {
-	names := f.GetSheetList()
-	if len(names) == 0 {
-		return "", fmt.Errorf("%s: %w: it has no worksheets", path, ErrNotWorkbook)
-	}
-	if want == "" {
-		return names[0], nil
-	}
-	if slices.Contains(names, want) {
-		return want, nil
-	}
-	for _, n := range names {
-		if strings.EqualFold(n, want) {
-			return n, nil
-		}
-	}
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = fmt.Sprintf("%q", n)
-	}
-	return "", fmt.Errorf("%s: no sheet named %q; the workbook has %s", path, want, strings.Join(quoted, ", "))
-}
-
-// dimensionWidth is the last column of the sheet's recorded used range, or
-// 0 when there is none. Columns count from A because rows are read from A.
-func dimensionWidth(f *excelize.File, sheet string) int {
-	ref, err := f.GetSheetDimension(sheet)
-	if err != nil || ref == "" {
-		return 0
-	}
-	if i := strings.IndexByte(ref, ':'); i >= 0 {
-		ref = ref[i+1:]
-	}
-	col, _, err := excelize.CellNameToCoordinates(ref)
-	if err != nil {
-		return 0
-	}
-	return col
-}
-
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if c != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// pad returns cells extended with "" to width; excelize drops trailing
-// empty cells.
-func pad(cells []string, width int) []string {
-	if len(cells) >= width {
-		return cells
-	}
-	return append(cells, make([]string, width-len(cells))...)
 }

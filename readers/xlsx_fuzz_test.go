@@ -47,7 +47,7 @@ func checkXLSX(t *testing.T, data []byte) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	x, err := OpenXLSX(path, "")
+	x, err := OpenXLSX(path, XLSXOptions{})
 	if err != nil {
 		return
 	}

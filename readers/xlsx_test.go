@@ -125,6 +125,21 @@ func TestXLSX(t *testing.T) {
 				{"1E+15", "FALSE", "", "", "", "", ""},
 			},
 			nums: []int{2, 3}},
+		{name: "zero sections and the built-in comma style",
+			build: func(t *testing.T, f *excelize.File) {
+				set(t, f, "Sheet1", map[string]any{"A1": "zero", "B1": "comma", "C1": "phone", "A2": 0, "B2": 0, "C2": 2125551234, "A3": -2, "B3": -1234.5, "C3": 5551234})
+				for _, ref := range []string{"A2", "A3"} {
+					style(t, f, "Sheet1", ref, custom(`0;-0;"zero";@`))
+				}
+				for _, ref := range []string{"B2", "B3"} {
+					style(t, f, "Sheet1", ref, &excelize.Style{NumFmt: 43})
+				}
+				for _, ref := range []string{"C2", "C3"} {
+					style(t, f, "Sheet1", ref, custom(`[<=9999999]###-####;(###) ###-####`))
+				}
+			},
+			wantSheet: "Sheet1", headerRow: 1, header: []string{"zero", "comma", "phone"},
+			rows: [][]string{{"zero", "-", "(212) 555-1234"}, {"-2", "(1,234.50)", "555-1234"}}, nums: []int{2, 3}},
 		{name: "1904 date system is honoured",
 			build: func(t *testing.T, f *excelize.File) {
 				on := true
@@ -155,7 +170,7 @@ func TestXLSX(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := workbook(t, func(f *excelize.File) { tt.build(t, f) })
-			x, err := OpenXLSX(path, tt.sheet)
+			x, err := OpenXLSX(path, XLSXOptions{Sheet: tt.sheet})
 			if err != nil {
 				t.Fatalf("OpenXLSX: %v", err)
 			}
@@ -244,7 +259,7 @@ func TestXLSXErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rows []table.Row
-			x, err := OpenXLSX(tt.path, tt.sheet)
+			x, err := OpenXLSX(tt.path, XLSXOptions{Sheet: tt.sheet})
 			if err == nil {
 				rows, err = readAll(t, x)
 				x.Close()
@@ -269,7 +284,7 @@ func TestXLSXErrors(t *testing.T) {
 
 func TestXLSXClose(t *testing.T) {
 	path := workbook(t, func(f *excelize.File) { set(t, f, "Sheet1", map[string]any{"A1": "a", "A2": 1}) })
-	x, err := OpenXLSX(path, "")
+	x, err := OpenXLSX(path, XLSXOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,28 +296,6 @@ func TestXLSXClose(t *testing.T) {
 	}
 	if _, err := x.Next(context.Background()); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Errorf("Next after Close: got %v, want an error saying it is closed", err)
-	}
-}
-
-func TestFixGroupedPercent(t *testing.T) {
-	tests := []struct{ shown, raw, want string }{
-		{"1,37%", "1.3742", "137%"},
-		{"16,66%", "16.66", "1,666%"},
-		{"1,234,567,00%", "12345.67", "123,456,700%"},
-		{"-1,25%", "-1.25", "-125%"},
-		{"$1,37% p.a", "1.37", "$1,37% p.a"}, // a point anywhere: not the bug's output
-		{"1,37%", "1,37%", "1,37%"},          // a text cell
-		{"48%", "0.48", "48%"},
-		{"1,666.16%", "16.6616", "1,666.16%"},
-		{"1,666%", "16.66", "1,666%"}, // already right: unchanged
-		{"12345", "12345", "12345"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.shown, func(t *testing.T) {
-			if got := fixGroupedPercent(tt.shown, tt.raw); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
 	}
 }
 

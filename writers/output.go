@@ -79,8 +79,8 @@ func Create(path string, opts Options) (Writer, error) {
 }
 
 // New returns a Writer that writes opts.Format to w, typically standard
-// output. CSV, TSV and table.JSON Lines stream through a buffer that Close
-// flushes; XLSX is assembled in memory and written by Close. Abort stops
+// output. Every format streams through a buffer that Close flushes; an
+// XLSX stream is complete only after Close. Abort stops
 // without flushing, but cannot take back what w already received. New
 // never closes w.
 func New(w io.Writer, opts Options) (Writer, error) {

@@ -186,7 +186,7 @@ func TestInPlaceCorpus(t *testing.T) {
 				if style == 0 {
 					style = before.Cells[key].Style
 				}
-				want.Cells[key] = cellState{Value: v, Type: excelize.CellTypeSharedString, Style: style}
+				want.Cells[key] = cellState{Value: v, Type: excelize.CellTypeInlineString, Style: style}
 			}
 			for i, name := range added {
 				col := len(tt.header) + 1 + i
@@ -225,13 +225,13 @@ func TestInPlaceRefuses(t *testing.T) {
 			sheet:  "Sheet2",
 			header: []string{"Monitor", "", "Brand", "", "inlineStr"},
 			rec:    row(11, nil, "answer"),
-			want:   `row 11, column "response": cell F11 of sheet "Sheet2" already holds "=IF(B2>0,(D2/B2)*100,0)"; refusing to overwrite it`,
+			want:   `row 11, column "response": cell F11 of sheet "Sheet2" already holds "=IF(B2>0, (D2/B2)*100, 0)"; refusing to overwrite it`,
 		},
 		{
 			name:   "header cell covered by a merge",
 			file:   "excelize/MergeCell.xlsx",
 			header: []string{"A1"},
-			want:   `header row 1, column "response": cell B1 of sheet "Sheet1" already holds "A1"; refusing to overwrite it`,
+			want:   `MergeCell.xlsx: sheet "Sheet1": merged range A1:B1 covers cell B1, where column "response" goes; unmerge it or move it first`,
 		},
 		{
 			name:   "missing sheet",
@@ -346,7 +346,10 @@ func TestInPlaceLooks(t *testing.T) {
 		got, _ := g.GetCellValue("Data", cell)
 		formula, _ := g.GetCellFormula("Data", cell)
 		typ, _ := g.GetCellType("Data", cell)
-		wantType := excelize.CellTypeSharedString
+		wantType := excelize.CellTypeInlineString // the added cells
+		if cell == "A1" || cell == "B4" {
+			wantType = excelize.CellTypeSharedString // the input's, untouched
+		}
 		if want == "" {
 			wantType = excelize.CellTypeUnset
 		}

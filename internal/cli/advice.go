@@ -73,6 +73,16 @@ func advice(err error) (line, hint string) {
 	if errors.Is(err, table.ErrCompressedWorkbook) {
 		return line, "use the .xlsx itself; write .csv.gz or .jsonl.zst for compressed output"
 	}
+	switch {
+	case errors.Is(err, readers.ErrNoHeader):
+		return line, "say which row is the header with --header-row N, or which rows are the data with --rows FIRST:LAST"
+	case errors.Is(err, readers.ErrCellTooLong):
+		return line, "write .csv or .jsonl output, which has no cell limit, or shorten the cell"
+	case errors.Is(err, readers.ErrWorksheetOnly):
+		return line, "--header-row and --rows apply to .xlsx input only"
+	case errors.Is(err, readers.ErrTooLarge):
+		return line, "if the workbook is genuine, open it in Excel or LibreOffice and save it again"
+	}
 	return line, problemHint(err)
 }
 

@@ -90,7 +90,7 @@ func (c *config) openInput(ctx context.Context, stdin io.Reader) (readers.Reader
 	if err != nil {
 		return nil, readers.Options{}, usageError{err}
 	}
-	ropts := readers.Options{Format: inFormat, Sheet: c.sheet, TSVQuoted: c.tsvQuoted}
+	ropts := readers.Options{Format: inFormat, Sheet: c.sheet, TSVQuoted: c.tsvQuoted, HeaderRow: c.headerRow, FirstRow: c.firstRow, LastRow: c.lastRow}
 	if inFormat == table.SQLite {
 		if ropts.SQLite, err = c.sqliteOptions(ctx); err != nil {
 			return nil, ropts, err
@@ -99,9 +99,9 @@ func (c *config) openInput(ctx context.Context, stdin io.Reader) (readers.Reader
 	if c.input == "-" && c.format == "" {
 		ropts.Format = "" // sniffed
 	}
+	var outFormat table.Format
 	if c.output != "" {
-		outFormat, err := table.FormatOf(c.output, table.Format(c.format))
-		if err != nil {
+		if outFormat, err = table.FormatOf(c.output, table.Format(c.format)); err != nil {
 			return nil, ropts, usageError{err}
 		}
 		// Standard output without --format takes the input's format, so
@@ -109,6 +109,12 @@ func (c *config) openInput(ctx context.Context, stdin io.Reader) (readers.Reader
 		ropts.KeepNewKeys = outFormat == table.JSONL || c.outputFollowsInput()
 	}
 	r, err := readers.OpenContext(ctx, c.input, stdin, ropts)
+	if err == nil && outFormat == table.XLSX && inFormat != table.XLSX {
+		// An Excel cell holds 32,767 characters: a longer input cell is
+		// refused by the first pass, not by the writer after every row
+		// has been paid for.
+		r = readers.LimitCells(r, writers.XLSXMaxCellChars)
+	}
 	return r, ropts, err
 }
 

@@ -156,7 +156,7 @@ func TestFieldsIntoTypedXLSXCells(t *testing.T) {
 		"--fields", "category, urgency:integer, escalate:boolean")
 	succeeded(t, r)
 	f := openWorkbook(t, out)
-	for ref, want := range map[string]excelize.CellType{"G2": excelize.CellTypeSharedString, "H2": excelize.CellTypeNumber, "I2": excelize.CellTypeBool} {
+	for ref, want := range map[string]excelize.CellType{"G2": excelize.CellTypeInlineString, "H2": excelize.CellTypeNumber, "I2": excelize.CellTypeBool} {
 		got, err := f.GetCellType("Tickets", ref)
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +57,9 @@ type config struct {
 	table, query        string
 	fillExisting        bool
 	compression         string
+	headerRow           int
+	rows                string // --rows A:B, parsed into firstRow and lastRow
+	firstRow, lastRow   int
 	limit               int
 	dryRun, quiet       bool
 	cacheDir            string
@@ -99,6 +103,8 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.IntVar(&c.retries, "retries", pipeline.DefaultAttempts-1, "`N` retries per row after the first attempt")
 	fs.DurationVar(&c.timeout, "timeout", pipeline.DefaultTimeout, "time limit per request (`DURATION`, e.g. 30s)")
 	fs.StringVar(&c.sheet, "sheet", "", "worksheet `NAME` of an .xlsx input (default: the first)")
+	fs.IntVar(&c.headerRow, "header-row", 0, "worksheet row `N` holding the header, in an .xlsx input (default: the first row with any text)")
+	fs.StringVar(&c.rows, "rows", "", "worksheet `ROWS` that are the data, in an .xlsx input: 2:500, 5: or :500 (default: all below the header)")
 	fs.StringVar(&c.table, "table", "", "`TABLE` of a SQLite input to read; without -o the answers are written back into it")
 	fs.StringVar(&c.query, "query", "", "`SELECT` whose rows a SQLite input gives instead of a whole table (select rowid to write back)")
 	fs.BoolVar(&c.fillExisting, "fill-existing", false, "SQLite in place: write into answer columns the table already has instead of refusing")
@@ -205,6 +211,9 @@ func (c *config) validate() error {
 	if c.maxTokens < 0 {
 		return usagef("--max-tokens must not be negative, got %d", c.maxTokens)
 	}
+	if err := c.validateRows(); err != nil {
+		return err
+	}
 	if c.fresh && c.noCache {
 		return usagef("--fresh and --no-cache together mean the same as --no-cache; use one")
 	}
@@ -215,6 +224,37 @@ func (c *config) validate() error {
 		return err
 	}
 	return c.validateTables()
+}
+
+// validateRows checks --header-row and --rows, which only a workbook has.
+func (c *config) validateRows() error {
+	if c.headerRow == 0 && c.rows == "" {
+		return nil
+	}
+	if f, err := table.FormatOf(c.input, table.Format(c.format)); err == nil && f != table.XLSX {
+		return usagef("--header-row and --rows apply to .xlsx input only, and %s is read as %s", displayName(c.input), f)
+	}
+	if c.headerRow < 0 || c.headerRow > 1048576 {
+		return usagef("--header-row must be a row from 1 to 1048576, got %d", c.headerRow)
+	}
+	if c.rows != "" {
+		first, last, ok := strings.Cut(c.rows, ":")
+		var err1, err2 error
+		if first != "" {
+			c.firstRow, err1 = strconv.Atoi(first)
+		}
+		if last != "" {
+			c.lastRow, err2 = strconv.Atoi(last)
+		}
+		if !ok || err1 != nil || err2 != nil || c.firstRow < 0 || c.lastRow < 0 || (first == "" && last == "") ||
+			c.firstRow > 1048576 || c.lastRow > 1048576 || (c.lastRow > 0 && c.firstRow > c.lastRow) {
+			return usagef("--rows takes FIRST:LAST worksheet rows, either side optional (2:500, 5:, :500), got %q", c.rows)
+		}
+	}
+	if c.headerRow > 0 && ((c.firstRow > 0 && c.firstRow <= c.headerRow) || (c.lastRow > 0 && c.lastRow <= c.headerRow)) {
+		return usagef("--rows %s must lie below --header-row %d", c.rows, c.headerRow)
+	}
+	return nil
 }
 
 func exitCodeFor(err error) int {

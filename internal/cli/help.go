@@ -55,7 +55,7 @@ var flagGroups = []struct {
 	title string
 	names []string
 }{
-	{"input and output", []string{"output", "format", "tsv-quoted", "sheet", "table", "query", "fill-existing", "compression", "limit", "escape-formulas"}},
+	{"input and output", []string{"output", "format", "tsv-quoted", "sheet", "header-row", "rows", "table", "query", "fill-existing", "compression", "limit", "escape-formulas"}},
 	{"prompt", []string{"prompt", "prompt-file", "system"}},
 	{"output columns", []string{"column", "error-column", "schema", "fields", "usage-columns"}},
 	{"model and provider", []string{"provider", "model", "base-url", "max-tokens", "temperature"}},
