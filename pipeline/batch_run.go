@@ -67,35 +67,50 @@ func (bt *batchRun) run(ctx context.Context, open func() (Rows, error)) error {
 	scan := true
 	wait := bt.bo.Poll
 	for {
-		retry, err := bt.pollAll(ctx)
-		if err != nil {
-			return err
-		}
-		if scan || retry {
+		if scan {
+			before := bt.stats.Submitted
 			if err := bt.submitMissing(ctx, open); err != nil {
 				return err
 			}
 			scan = false
+			if bt.bo.Detach && bt.stats.Submitted > before {
+				return bt.pending() // submitted: exit at once, collect later
+			}
 		}
-		live := bt.st.liveBatches()
-		bt.stats.Live, bt.stats.Waiting = len(live), 0
-		done := 0
-		for _, sb := range live {
-			bt.stats.Waiting += int64(sb.n)
-			done += sb.last.Counts.Succeeded + sb.last.Counts.Failed
+		retry, err := bt.pollAll(ctx)
+		if err != nil {
+			return err
 		}
-		if len(live) == 0 {
+		if retry {
+			scan = true // submit the retries at once, then poll again
+			continue
+		}
+		if len(bt.st.liveBatches()) == 0 {
+			bt.stats.Live, bt.stats.Waiting = 0, 0
 			return nil
 		}
 		if bt.bo.Detach {
-			return &PendingError{Batches: len(live), Requests: bt.stats.Waiting, Done: done, Submitted: bt.stats.Submitted}
+			return bt.pending()
 		}
 		bt.report("waiting")
 		if err := batchSleep(ctx, wait); err != nil {
+			bt.pending()
 			return err
 		}
 		wait = min(wait*3/2, bt.bo.MaxPoll)
 	}
+}
+
+// pending counts the live batches into the stats, as a *PendingError.
+func (bt *batchRun) pending() error {
+	live := bt.st.liveBatches()
+	bt.stats.Live, bt.stats.Waiting = len(live), 0
+	done := 0
+	for _, sb := range live {
+		bt.stats.Waiting += int64(sb.n)
+		done += sb.last.Counts.Succeeded + sb.last.Counts.Failed
+	}
+	return &PendingError{Batches: len(live), Requests: bt.stats.Waiting, Done: done, Submitted: bt.stats.Submitted}
 }
 
 // pollAll polls every live batch once and collects those that ended. retry

@@ -61,6 +61,9 @@ func advice(err error) (line, hint string) {
 	if errors.Is(err, writers.ErrOverInput) {
 		return line, "choose another -o"
 	}
+	if hint := batchHint(err); hint != "" {
+		return line, hint
+	}
 	return line, problemHint(err)
 }
 
