@@ -347,7 +347,7 @@ func (p *progress) finishBatch(s pipeline.Stats, b pipeline.BatchStats, output s
 	} else {
 		parts := []string{fmt.Sprintf("%d rows", s.Rows), fmt.Sprintf("%d answered", s.Answered), fmt.Sprintf("%d failed", s.Failed),
 			plural(b.Submitted, "batch", "batches"), fmt.Sprintf("%d batch requests", b.Requests),
-			plural(b.Collected, "batch", "batches")+" collected", fmt.Sprintf("%d from the journal", b.FromJournal),
+			plural(b.Collected, "batch", "batches") + " collected", fmt.Sprintf("%d from the journal", b.FromJournal),
 			fmt.Sprintf("tokens %d in / %d out", b.TokensIn, b.TokensOut)}
 		if b.Retried > 0 {
 			parts = append(parts, fmt.Sprintf("%d requests retried in a later batch", b.Retried))
