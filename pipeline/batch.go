@@ -132,6 +132,7 @@ func (p *Pipeline) RunBatch(ctx context.Context, open func() (Rows, error), crea
 		return Stats{}, BatchStats{}, err
 	}
 	if err := bt.run(ctx, open); err != nil {
+		_ = bt.pending() // counts what still runs, for the caller's words
 		return Stats{}, bt.stats, err
 	}
 	rows, err := open()

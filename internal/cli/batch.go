@@ -153,9 +153,13 @@ func (c *config) enrichInBatches(ctx context.Context, client llm.Client, opts pi
 		return exitTempFail
 	case err != nil && ctx.Err() != nil:
 		prog.clear()
-		if bstats.Live > 0 || bstats.Submitted > 0 || recorded > 0 {
-			c.con.notef("interrupted: no OUTPUT was written; the batches keep running at the provider and are recorded in %s; run the same command again to collect them, or add --batch-cancel to cancel them", blog.Path())
-		} else {
+		switch {
+		case bstats.Live > 0:
+			c.con.notef("interrupted: no OUTPUT was written; %s keep running at the provider and are recorded in %s; run the same command again to collect them, or add --batch-cancel to cancel them",
+				plural(bstats.Live, "batch", "batches"), blog.Path())
+		case bstats.Submitted+bstats.Collected > 0 || recorded > 0:
+			c.con.notef("interrupted: no OUTPUT was written; every batch has ended and its answers are in the journal %s; run the same command again to write OUTPUT", j.Path())
+		default:
 			c.con.notef("interrupted: no OUTPUT was written; nothing was submitted")
 		}
 		return exitInterrupted
