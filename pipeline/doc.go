@@ -75,8 +75,8 @@
 //
 // Memory does not grow with the input's bytes: batch input files are
 // built on disk and results are streamed line by line into the cache;
-// what stays in memory is per distinct request (its key in a few maps,
-// about 100 bytes).
+// what stays in memory is per distinct request (its key in a few maps, a
+// few hundred bytes): 200,000 rows peak at about 70 MB.
 //
 // Errors are facts in the library's terms: ErrCut, *CellCutError,
 // *TimeoutError, *BudgetError, *RefusedError. Options.RowError words a
