@@ -48,6 +48,9 @@ type scenario struct {
 	// python, when set, runs this openpyxl script instead of enrich, on
 	// the same workbook (argv: input, output).
 	python string
+	// journal keeps a journal (in the bench's folder) instead of
+	// --no-cache, which batch mode refuses.
+	journal bool
 }
 
 type result struct {
@@ -59,6 +62,8 @@ type result struct {
 	rowsPerS  float64
 	exitCode  int
 	stderrEnd string
+	batches   int64 // batches the provider created
+	polls     int64 // batch status polls it answered
 }
 
 func main() {
@@ -178,6 +183,19 @@ func scenarios() []scenario {
 			}},
 		{name: "memory/20k", rows: 20000, provider: fakeprovider.Options{}, args: []string{"-j", "64"}},
 		{name: "memory/100k", rows: 100000, provider: fakeprovider.Options{}, args: []string{"-j", "64"}},
+		// Batch mode: 200,000 rows through the provider's batch API with no
+		// processing delay. HTTP calls grow with batches and polls, not rows.
+		{name: "batch/200k", rows: 200000, provider: fakeprovider.Options{}, journal: true,
+			args: []string{"--batch", "--batch-poll", "200ms"}, check: func(res result) string {
+				calls := fmt.Sprintf("%d HTTP calls: %d batches, %d polls", res.requests, res.batches, res.polls)
+				switch {
+				case res.maxRSSMB >= 100:
+					return fmt.Sprintf("TOO BIG (%.1f MB, target < 100 MB; %s)", res.maxRSSMB, calls)
+				case res.requests > 20*res.batches+10:
+					return "TOO MANY CALLS (" + calls + ")"
+				}
+				return "ok (" + calls + ")"
+			}},
 	}, xlsxScenarios()...)
 }
 
@@ -200,7 +218,13 @@ func runScenario(bin, dir string, sc scenario) result {
 		p = fakeprovider.New(sc.provider)
 		srv := httptest.NewServer(p)
 		defer srv.Close()
-		args := append([]string{in, "-o", out, "-p", "Summarise: {{.title}} {{.body}}", "--base-url", srv.URL + "/v1", "--quiet", "--no-cache"}, sc.args...)
+		keep := "--no-cache"
+		if sc.journal {
+			cache := filepath.Join(dir, "cache")
+			defer os.RemoveAll(cache)
+			keep = "--cache=" + cache
+		}
+		args := append([]string{in, "-o", out, "-p", "Summarise: {{.title}} {{.body}}", "--base-url", srv.URL + "/v1", "--quiet", keep}, sc.args...)
 		cmd = exec.Command(bin, args...)
 	}
 	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=bench-key")
@@ -212,6 +236,7 @@ func runScenario(bin, dir string, sc scenario) result {
 	res := result{wall: wall, rowsPerS: float64(sc.rows) / wall.Seconds()}
 	if p != nil {
 		res.requests, res.limited = p.Requests(), p.RateLimited()
+		res.batches, res.polls = p.BatchesCreated(), p.Polls()
 	}
 	if err != nil {
 		res.exitCode = cmd.ProcessState.ExitCode()

@@ -34,6 +34,12 @@
 // and the folders Open creates 0700. Folders that already exist are left as
 // they are.
 //
+// Batches is the journal's companion for batch mode: the record of the
+// batches submitted for an output, at BatchesPath beside its journal,
+// locked the same way. Every Append is synced before it returns, since a
+// batch must be on disk before anyone waits on it; what the lines say is
+// package pipeline's.
+//
 // The package does not decide what a key covers (package pipeline does),
 // nor which folder the user picked, nor what to tell the user when a
 // journal is locked or unwritable (the command does).

@@ -3,7 +3,8 @@
 // It owns the provider-neutral Client interface with its Request and
 // Response types, a thin net/http client for OpenAI's chat completions API
 // and the servers that copy it (Ollama, vLLM, llama.cpp, LM Studio, proxies),
-// one for Anthropic's Messages API, an offline Mock, the New factory that
+// one for Anthropic's Messages API, an offline Mock, the optional Batcher
+// ability (batch APIs) of all three, the New factory that
 // picks one by name, and the sorting of failures: Retryable, RetryAfter and
 // Diagnose. It words no advice: a Problem and the facts on *Error and
 // *KeyError are for the caller (the CLI) to put in its own terms.
@@ -125,6 +126,26 @@
 // less remaining fills the token fields, limit, remaining and reset
 // together; output-tokens-* is not read, as Limits keeps one token budget
 // and what a caller estimates ahead is mostly prompt.
+//
+// # Batches
+//
+// Batcher is an optional ability, found by type assertion: OpenAI,
+// Anthropic and Mock have it. A caller writes BatchLine lines (the body
+// Complete would send, under an id of its choosing) to a file and submits
+// it; each method is one exchange, as Complete is. OpenAI uploads the file
+// to BaseURL + "/files" (multipart, purpose "batch", streamed from disk
+// with a known length) and creates a batch at BaseURL + "/batches" for
+// /v1/chat/completions with a 24h window; results are the output and
+// error files. Anthropic posts {"requests": [...]} to BaseURL +
+// "/v1/messages/batches", streamed from the same file, and streams
+// results_url. Every result line is checked: a response whose status_code
+// is not 200 is an *Error wherever it sits, retryable as its status is;
+// OpenAI's batch_expired and batch_cancelled, and Anthropic's canceled,
+// expired and errored results other than invalid_request_error, are
+// retryable. A 404 on a submission is a *NoBatchAPIError (ErrNoBatchAPI);
+// a batch refused as a whole lists line-numbered BatchProblems. The mock
+// keeps its batches in the temporary folder, ended at once, so that one
+// process can collect what another submitted.
 //
 // # Connections
 //

@@ -33,6 +33,51 @@
 // when Limits.RPM is set, otherwise learned from x-ratelimit-* headers and
 // from 429s. A 429 pauses every worker, not just the one that saw it.
 //
+// # Batch mode
+//
+// RunBatch sends the same requests through the provider's batch API (the
+// client must be an llm.Batcher) in passes over the input, then writes
+// with an ordinary Run:
+//
+//	log replay ─▶ ┌ submit: read input, render, key; skip what the cache answers,
+//	              │   what a live batch holds, what is settled; spool lines to a
+//	              │   file until Size requests or the provider's bytes; SubmitBatch;
+//	              │   record {id, keys} in the log (synced) ─▶ next batch
+//	              │ poll every live batch (Poll, ×1.5 each time, up to MaxPoll)
+//	              │ collect each ended batch: every result line ─▶ cache.Put or a
+//	              │   failure; no line ─▶ a failure; cache synced, then the log
+//	              │   records the failures and "collected" in one synced write
+//	              └ retryable failures with attempts left ─▶ submit again
+//	no batch left ─▶ Run over the input with a client that sends nothing:
+//	                 answers from the cache, settled failures as row errors
+//	OUTPUT written ─▶ the log is cleared
+//
+// A request's custom_id is its cache key (llm.KeyOf, made unique per row
+// with NoDedupe), so results, which arrive in any order, are joined to
+// rows by content, never by position, and identical requests are sent
+// once. The log (BatchLog; journal.Batches beside the journal) is the
+// job's durable state: a batch is recorded, with its keys, before
+// anything waits on it, and a call always starts by replaying it, so a
+// run killed while it waits, or detached, polls the same batches and
+// never submits a key a live batch holds. Replaying also gives each key's
+// attempts (the batches it has been in) and last failure. A failure is
+// retried in a new batch when it may pass (5xx, expired, cancelled, an
+// answer that does not match the schema, no result line) and the key has
+// been in fewer than Limits.Attempts batches; otherwise it is settled and
+// becomes the row's error in the writing Run, worded as online. A batch
+// refused as a whole (*llm.BatchFailedError) stops the run. Every
+// exchange with the batch API is retried like a request (Limits.Attempts,
+// backoff, Retry-After); a submission runs to its end even when ctx is
+// cancelled, so a batch the provider created is always recorded. With
+// Detach, RunBatch returns a *PendingError once it has submitted, or
+// while batches still run. CancelBatches cancels the live batches, waits
+// for them to end, keeps the answers they finished and clears the log.
+//
+// Memory does not grow with the input's bytes: batch input files are
+// built on disk and results are streamed line by line into the cache;
+// what stays in memory is per distinct request (its key in a few maps, a
+// few hundred bytes): 200,000 rows peak at about 70 MB.
+//
 // Errors are facts in the library's terms: ErrCut, *CellCutError,
 // *TimeoutError, *BudgetError, *RefusedError. Options.RowError words a
 // row's error for its error column; the command uses it to add advice

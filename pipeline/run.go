@@ -63,7 +63,14 @@ func (p *Pipeline) Columns() []string { return slices.Clone(p.layout.names) }
 // being done. Rows whose request failed are counted in Stats.Failed and
 // are not an error.
 func (p *Pipeline) Run(ctx context.Context, r Rows, w writers.Writer) (Stats, error) {
+	return p.runRows(ctx, r, w, nil)
+}
+
+// runRows is Run, with the failures a batch run settled: a row whose key
+// is in settled fails with its error and sends nothing.
+func (p *Pipeline) runRows(ctx context.Context, r Rows, w writers.Writer, settled map[llm.Key]error) (Stats, error) {
 	rn := newRun(p)
+	rn.settled = settled
 	stopProgress := rn.reportProgress()
 	err := rn.stages(ctx, r, w)
 	if cerr := r.Close(); err == nil && cerr != nil {
@@ -93,6 +100,8 @@ type run struct {
 	// reqCtx carries requests: it ends Grace after the run's ctx does,
 	// so answers already paid for can still arrive and be recorded.
 	reqCtx context.Context
+	// settled are requests a batch run failed for good (see RunBatch).
+	settled map[llm.Key]error
 }
 
 func newRun(p *Pipeline) *run {

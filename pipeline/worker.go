@@ -29,6 +29,9 @@ func (r *run) answer(ctx context.Context, j job) (writers.Record, error) {
 	}
 	req := r.opts.request(prompt)
 	key := r.opts.rowKey(req, j.seq)
+	if err, ok := r.settled[key]; ok {
+		return r.failed(j, err), nil
+	}
 	var errRecord error
 	a, src, err := r.shared.do(ctx, key, func() (answer, error) {
 		a, err := r.ask(ctx, req)

@@ -83,6 +83,9 @@ func advice(err error) (line, hint string) {
 	case errors.Is(err, readers.ErrTooLarge):
 		return line, "if the workbook is genuine, open it in Excel or LibreOffice and save it again"
 	}
+	if hint := batchHint(err); hint != "" {
+		return line, hint
+	}
 	return line, problemHint(err)
 }
 

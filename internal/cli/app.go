@@ -76,6 +76,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if c.dryRun {
 		return c.dryRunOf(ctx, client, opts, r, stdout)
 	}
+	if c.batch || c.batchCancel {
+		return c.enrichInBatches(ctx, client, opts, r, ropts, stdout)
+	}
 	return c.enrich(ctx, client, opts, r, ropts, stdout)
 }
 

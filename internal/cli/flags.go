@@ -24,6 +24,7 @@ const (
 	exitUsage       = 2   // bad flags or arguments
 	exitRowsFailed  = 3   // the run finished and OUTPUT is complete, but some rows hold an error
 	exitInterrupted = 130 // stopped by Ctrl-C (143 for SIGTERM)
+	exitTempFail    = 75  // EX_TEMPFAIL: --batch --detach, batches still running; run again later
 )
 
 // defaultAnthropicModel is -m's default with --provider anthropic.
@@ -67,6 +68,7 @@ type config struct {
 	noDedupe            bool
 	logFormat           string
 	help, version       bool
+	batchFlags
 
 	con *console // how the command talks to its user, once the flags are known
 }
@@ -119,6 +121,7 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.Float64Var(&c.priceOut, "price-out", 0, "`DOLLARS` per 1M output tokens, for cost figures (default: the price table)")
 	fs.BoolVar(&c.escapeFormulas, "escape-formulas", false, "CSV/TSV: prefix added values starting with = + - @ with ' (for Excel)")
 	fs.BoolVar(&c.usageColumns, "usage-columns", false, "add COLUMN_tokens_in and COLUMN_tokens_out to every row")
+	addBatchFlags(fs, &c.batchFlags)
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or progress lines")
 	fs.StringVar(&c.logFormat, "log-format", "text", "`FORMAT` of the lines on standard error: text or json")
 	fs.BoolVarP(&c.help, "help", "h", false, "show this help")
@@ -216,6 +219,9 @@ func (c *config) validate() error {
 	}
 	if c.fresh && c.noCache {
 		return usagef("--fresh and --no-cache together mean the same as --no-cache; use one")
+	}
+	if err := c.validateBatch(); err != nil {
+		return err
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)

@@ -46,7 +46,8 @@ const helpEnv = `environment:
   XDG_CACHE_HOME                       where journals live (unless --cache DIR)
 
 exit status: 0 every row answered, 1 fatal (no OUTPUT), 2 usage,
-3 OUTPUT complete but some rows hold an error, 130/143 interrupted
+3 OUTPUT complete but some rows hold an error, 130/143 interrupted,
+75 batches still running (--batch --detach): run the same command again later
 `
 
 // flagGroups orders the flags of --help. Every flag is in one group (a
@@ -61,6 +62,7 @@ var flagGroups = []struct {
 	{"model and provider", []string{"provider", "model", "base-url", "max-tokens", "temperature"}},
 	{"limits and retries", []string{"concurrency", "rpm", "tpm", "retries", "timeout"}},
 	{"resume and cost", []string{"dry-run", "cache", "fresh", "no-cache", "no-dedupe", "price-in", "price-out"}},
+	{"batch mode (the provider's batch API: half the price, within 24h)", []string{"batch", "detach", "batch-size", "batch-poll", "batch-cancel"}},
 	{"display", []string{"quiet", "log-format", "help", "version"}},
 }
 

@@ -25,6 +25,9 @@ func (c *config) preview(ctx context.Context, p *pipeline.Pipeline, r readers.Re
 		fmt.Fprintf(stdout, "--- error ---\n%s\n", safe(e))
 	}
 	fmt.Fprintf(stdout, "--- dry run: nothing was sent ---\n")
+	if c.batch {
+		return c.writeBatchPreview(ctx, stdout, p, pv)
+	}
 	c.writePreview(stdout, pv)
 	return exitOK
 }

@@ -24,17 +24,18 @@ import (
 // It is cut to the terminal's width, dropping the least useful fields
 // first, so it never wraps (a wrapped line cannot be redrawn in place).
 type progress struct {
-	con     *console
-	tty     bool
-	width   func() int // the terminal's columns
-	quiet   bool
-	every   time.Duration
-	lastLog time.Time
-	drawn   bool
-	last    snapshot    // the latest update, for notes between updates
-	price   *cost.Price // for the summary's cost; nil when unknown
-	total   int64       // rows expected, when a first pass counted them; 0 otherwise
-	mu      sync.Mutex
+	con       *console
+	tty       bool
+	width     func() int // the terminal's columns
+	quiet     bool
+	every     time.Duration
+	lastLog   time.Time
+	lastStage string // of batches, for batchUpdate
+	drawn     bool
+	last      snapshot    // the latest update, for notes between updates
+	price     *cost.Price // for the summary's cost; nil when unknown
+	total     int64       // rows expected, when a first pass counted them; 0 otherwise
+	mu        sync.Mutex
 }
 
 // snapshot is a run's Stats with the rows expected.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,8 @@ type Options struct {
 	// Fault decides, from the 1-based request number and the prompt, what
 	// to do with a request; nil answers every request.
 	Fault func(n int64, prompt string) Fault
+	// Batch configures the batch APIs (see batch.go).
+	Batch BatchOptions
 }
 
 // Provider is an http.Handler; serve it with httptest.NewServer.
@@ -67,6 +70,9 @@ type Provider struct {
 	answered atomic.Int64
 	// tokensUsed counts the tokens the TPM bucket charged.
 	tokensUsed atomic.Int64
+
+	batchOnce sync.Once
+	batches   *batchStore
 }
 
 // New returns a Provider.
@@ -102,6 +108,9 @@ type chatRequest struct {
 
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := p.requests.Add(1)
+	if p.serveBatch(w, r) {
+		return
+	}
 	if r.Method != http.MethodPost {
 		http.Error(w, `{"error":{"message":"method not allowed"}}`, http.StatusMethodNotAllowed)
 		return
