@@ -63,7 +63,9 @@ func loneSurrogate(line []byte) int {
 		switch {
 		case c == '"':
 			inString = false
-		case c == '\\' && i+1 < len(line) && line[i+1] != 'u':
+		case c == '\\' && i+1 >= len(line):
+			return -1 // a backslash that ends the line: not JSON
+		case c == '\\' && line[i+1] != 'u':
 			i++ // a one-letter escape: \" \\ \n …
 		case c == '\\':
 			u, ok := hex4(line[i+2:])
