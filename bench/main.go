@@ -38,6 +38,9 @@ type scenario struct {
 	idealOf  func(p *fakeprovider.Provider) time.Duration
 	maxRatio float64
 	check    func(res result) string // extra pass/fail note
+	// custom, when set, runs the scenario instead of runScenario: several
+	// processes, a rerun, a provider of its own.
+	custom func(bin, dir string, sc scenario) result
 }
 
 type result struct {
@@ -69,7 +72,12 @@ func main() {
 		if *only != "" && !strings.Contains(","+*only+",", ","+strings.SplitN(sc.name, "/", 2)[0]+",") {
 			continue
 		}
-		res := runScenario(bin, dir, sc)
+		var res result
+		if sc.custom != nil {
+			res = sc.custom(bin, dir, sc)
+		} else {
+			res = runScenario(bin, dir, sc)
+		}
 		verdict := "ok"
 		ratio := 0.0
 		if res.ideal > 0 {
@@ -126,7 +134,7 @@ func scenarios() []scenario {
 		}
 		return ""
 	}
-	return []scenario{
+	all := []scenario{
 		{name: "latency/250ms-j40", rows: 400, provider: fakeprovider.Options{Latency: 250 * time.Millisecond},
 			args: []string{"-j", "40"}, ideal: 400 * 250 * time.Millisecond / 40, maxRatio: 1.05},
 		{name: "rpm/1200-given", rows: 200, provider: limited,
@@ -152,6 +160,9 @@ func scenarios() []scenario {
 		{name: "memory/20k", rows: 20000, provider: fakeprovider.Options{}, args: []string{"-j", "64"}},
 		{name: "memory/100k", rows: 100000, provider: fakeprovider.Options{}, args: []string{"-j", "64"}},
 	}
+	all = append(all, scaleScenarios()...)
+	all = append(all, pacingScenarios()...)
+	return append(all, sharedScenarios()...)
 }
 
 func runScenario(bin, dir string, sc scenario) result {
@@ -164,24 +175,35 @@ func runScenario(bin, dir string, sc scenario) result {
 	defer srv.Close()
 	out := filepath.Join(dir, "out.csv")
 	args := append([]string{in, "-o", out, "-p", "Summarise: {{.title}} {{.body}}", "--base-url", srv.URL + "/v1", "--quiet", "--no-cache"}, sc.args...)
+	res := runChild(bin, args)
+	res.requests, res.limited, res.rowsPerS = p.Requests(), p.RateLimited(), float64(sc.rows)/res.wall.Seconds()
+	if sc.idealOf != nil {
+		res.ideal = sc.idealOf(p)
+	}
+	return res
+}
+
+// runChild runs enrich once with args and measures it.
+func runChild(bin string, args []string) result {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=bench-key")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
 	err := cmd.Run()
-	wall := time.Since(start)
-	res := result{wall: wall, requests: p.Requests(), limited: p.RateLimited(), rowsPerS: float64(sc.rows) / wall.Seconds()}
+	res := result{wall: time.Since(start)}
 	if err != nil {
-		res.exitCode = cmd.ProcessState.ExitCode()
-		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		res.exitCode = -1
+		if cmd.ProcessState != nil {
+			res.exitCode = cmd.ProcessState.ExitCode()
+		}
+		lines := strings.Split(strings.TrimSpace(stderr.String()+" "+err.Error()), "\n")
 		res.stderrEnd = lines[len(lines)-1]
 	}
-	if sc.idealOf != nil {
-		res.ideal = sc.idealOf(p)
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.maxRSSMB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			res.maxRSSMB = float64(ru.Maxrss) / 1024 // KiB on Linux
+		}
 	}
 	return res
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/enrich-dev/enrich/cost"
-	"github.com/enrich-dev/enrich/llm"
+	"github.com/enrich-dev/enrich/internal/diskindex"
 )
 
 // Preview is what a look at the input found. No request is sent to get it.
@@ -55,7 +55,8 @@ type PreviewOptions struct {
 	Show int // how many rendered prompts to keep
 	// Costs works out distinct requests, input tokens and the time, which
 	// a dry run needs and a run's first pass does not: the tokenizer's
-	// vocabulary takes tens of MB, the distinct keys ~40 bytes a row.
+	// vocabulary takes tens of MB, and the distinct keys go to a temporary
+	// file (24 bytes a row on disk, none in memory).
 	Costs bool
 }
 
@@ -68,9 +69,14 @@ type PreviewOptions struct {
 // reader that can rewind may be run next.
 func (p *Pipeline) Preview(ctx context.Context, r Rows, po PreviewOptions) (Preview, error) {
 	var pv Preview
-	seen := make(map[llm.Key]struct{})
+	var seen *diskindex.Index // the distinct keys, on disk: flat memory at any size
 	var counter cost.Counter
 	if po.Costs {
+		var err error
+		if seen, err = diskindex.New(""); err != nil {
+			return pv, err
+		}
+		defer seen.Close()
 		counter = cost.CounterFor(p.opts.Prompt.Model)
 		pv.Counter = counter.Name()
 	}
@@ -105,8 +111,15 @@ func (p *Pipeline) Preview(ctx context.Context, r Rows, po PreviewOptions) (Prev
 		if cached {
 			pv.Cached++
 		}
-		if _, ok := seen[key]; po.Costs && !ok {
-			seen[key] = struct{}{}
+		if !po.Costs {
+			continue
+		}
+		if _, ok, err := seen.Get(key); err != nil {
+			return pv, err
+		} else if !ok {
+			if err := seen.Put(key, 0); err != nil {
+				return pv, err
+			}
 			pv.Distinct++
 			if !cached {
 				pv.ToSend++
