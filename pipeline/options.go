@@ -29,6 +29,10 @@ type Options struct {
 	// Limit processes only the first Limit rows; 0 for all.
 	Limit int
 
+	// Shard, when its Count is over 1, takes only this shard's rows (see
+	// Shard); Limit still counts the input's rows.
+	Shard Shard
+
 	// RowError words a failed row's error for its error column and for
 	// Stats.FirstError. Default: err.Error(). A command uses it to add
 	// advice in its own terms (flag names) to the facts the error carries.
@@ -136,6 +140,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Resume.Grace < 0 {
 		return o, fmt.Errorf("grace must not be negative, got %s", o.Resume.Grace)
+	}
+	if err := o.Shard.validate(); err != nil {
+		return o, err
 	}
 	if o.Limit < 0 {
 		return o, fmt.Errorf("limit must not be negative, got %d", o.Limit)

@@ -90,8 +90,11 @@ func (p *Pipeline) Preview(ctx context.Context, r Rows, po PreviewOptions) (Prev
 		if err != nil {
 			return pv, err
 		}
-		pv.Rows++
 		text, err := p.opts.Prompt.Template.Render(row.Cells)
+		if p.opts.Shard.on() && !p.opts.Shard.owns(seq, p.opts.request(text), err == nil) {
+			continue
+		}
+		pv.Rows++
 		if err != nil {
 			pv.Failed++
 			if len(pv.Errors) < po.Show {

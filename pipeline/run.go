@@ -131,6 +131,7 @@ type job struct {
 	seq int64
 	row table.Row
 	out chan<- writers.Record // buffered 1: a worker never waits to hand it over
+	pre *rendered             // the prompt, when the reader rendered it (to shard); nil otherwise
 }
 
 // stages runs the pipeline. Ordering is a FIFO of per-row result
@@ -176,7 +177,11 @@ func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Re
 	rows, stop := pull(ctx, r)
 	defer stop()
 	limit := int64(rn.opts.Limit)
-	for seq := int64(0); limit == 0 || seq < limit; seq++ {
+	var seq int64
+	// Rows read: a place at seq is taken before its row is pulled, and
+	// the row at the end of the input is none.
+	defer func() { rn.stats.input.Store(seq) }()
+	for ; limit == 0 || seq < limit; seq++ {
 		out := make(chan writers.Record, 1)
 		select {
 		case queue <- out:
@@ -184,10 +189,24 @@ func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Re
 			return ctx.Err()
 		}
 		var n pulled
-		select {
-		case n = <-rows:
-		case <-ctx.Done():
-			return ctx.Err()
+		var pre *rendered
+		for {
+			select {
+			case n = <-rows:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if n.err != nil || !rn.opts.Shard.on() {
+				break
+			}
+			if pre = rn.opts.render(n.row); rn.opts.Shard.owns(seq, pre.req, pre.err == nil) {
+				break
+			}
+			// Another shard's row: this place waits for the next one.
+			if seq++; limit > 0 && seq >= limit {
+				close(out)
+				return nil
+			}
 		}
 		if n.err != nil {
 			close(out) // no row for this place: the writer moves on
@@ -196,8 +215,11 @@ func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Re
 			}
 			return n.err
 		}
+		if rn.opts.Shard.Kept != nil {
+			rn.opts.Shard.Kept(seq)
+		}
 		select {
-		case jobs <- job{seq: seq, row: n.row, out: out}:
+		case jobs <- job{seq: seq, row: n.row, out: out, pre: pre}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

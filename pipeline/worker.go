@@ -20,11 +20,14 @@ import (
 // stopped run, a refusal every row would meet, or a cache that cannot
 // record is an error.
 func (r *run) answer(ctx context.Context, j job) (writers.Record, error) {
-	prompt, err := r.opts.Prompt.Template.Render(j.row.Cells)
-	if err != nil {
-		return r.failed(j, err), nil
+	pre := j.pre
+	if pre == nil {
+		pre = r.opts.render(j.row)
 	}
-	req := r.opts.request(prompt)
+	if pre.err != nil {
+		return r.failed(j, pre.err), nil
+	}
+	req := pre.req
 	key := r.opts.rowKey(req, j.seq)
 	var errRecord error
 	a, src, err := r.shared.do(ctx, key, func() (answer, error) {
@@ -176,6 +179,7 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 			return llm.Response{}, retry.Unrecoverable(err)
 		}
 		actx, cancel := context.WithTimeout(r.reqCtx, r.opts.Limits.Timeout)
+		sent := time.Now()
 		done := r.stats.begin()
 		resp, err := r.client.Complete(actx, req)
 		done()
@@ -187,7 +191,7 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		if err == nil {
 			resp.Usage = r.usage.check(req, resp.Usage, r.opts.Warn)
 		}
-		r.lim.Observe(resp, err)
+		r.lim.ObserveSent(sent, resp, err)
 		if r.tokens != nil {
 			r.tokens.Settle(need, req, resp.Usage)
 			r.tokens.Observe(limitsOf(resp, err))

@@ -57,6 +57,7 @@ var flagGroups = []struct {
 	{"output columns", []string{"column", "error-column", "schema", "fields", "usage-columns"}},
 	{"model and provider", []string{"provider", "model", "base-url", "max-tokens", "temperature"}},
 	{"limits and retries", []string{"concurrency", "rpm", "tpm", "retries", "timeout"}},
+	{"many processes", []string{"shard", "limit-store", "limit-key"}},
 	{"resume and cost", []string{"dry-run", "cache", "fresh", "no-cache", "no-dedupe", "price-in", "price-out"}},
 	{"display", []string{"quiet", "log-format", "help", "version"}},
 }
