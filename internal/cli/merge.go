@@ -285,4 +285,6 @@ func (r *recordReader) next() ([]byte, error) {
 }
 
 // isMerge reports whether args call the merge subcommand.
-func isMerge(args []string) bool { return len(args) > 0 && args[0] == "merge" && !strings.Contains(args[0], ".") }
+func isMerge(args []string) bool {
+	return len(args) > 0 && args[0] == "merge" && !strings.Contains(args[0], ".")
+}

@@ -54,7 +54,7 @@ type Options struct {
 	// LimitHeadersOn429 sends them on 429s only, as some providers and
 	// proxies do: a client learns the limit only by meeting it.
 	LimitHeadersOn429 bool
-	NoRetryAfter bool // omit Retry-After on rate-limit 429s
+	NoRetryAfter      bool // omit Retry-After on rate-limit 429s
 	// Fault decides, from the 1-based request number and the prompt, what
 	// to do with a request; nil answers every request.
 	Fault func(n int64, prompt string) Fault
