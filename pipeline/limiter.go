@@ -49,6 +49,7 @@ type limiter struct {
 	mu         sync.Mutex
 	limit      rate.Limit // the pace; Inf when unlimited
 	last       time.Time  // when the last request left
+	next       time.Time  // when the next may leave, on the headroom's schedule
 	pauseUntil time.Time
 	ceiling    rate.Limit // learned from headers; Inf when unknown
 	lastCut    time.Time
@@ -89,6 +90,40 @@ func (l *limiter) gapLocked() time.Duration {
 	return time.Duration(float64(time.Second) / (float64(l.limit) * headroom))
 }
 
+// exactLocked is the time between two requests at exactly the pace.
+func (l *limiter) exactLocked() time.Duration {
+	if l.limit == rate.Inf || l.limit <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / float64(l.limit))
+}
+
+// nextLocked is when the next request may leave: on the schedule the
+// headroom sets, which a late wake-up does not push back (its lateness
+// comes out of the headroom), but never closer to the last departure
+// than the pace itself allows.
+func (l *limiter) nextLocked() time.Time {
+	return maxTime(l.next, l.last.Add(l.exactLocked()))
+}
+
+// leftLocked notes a departure at now and schedules the next one.
+func (l *limiter) leftLocked(now time.Time) {
+	gap := l.gapLocked()
+	if now.Sub(l.next) < gap {
+		l.next = l.next.Add(gap) // busy: keep to the schedule
+	} else {
+		l.next = now.Add(gap) // after a pause or idle time: from now
+	}
+	l.last = now
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // errPaceBeyondDeadline says a turn would come after ctx's deadline.
 var errPaceBeyondDeadline = errors.New("the next turn at this pace comes after the deadline")
 
@@ -107,27 +142,27 @@ func (l *limiter) Wait(ctx context.Context) error {
 		now := time.Now()
 		d, paced := l.pauseUntil.Sub(now), false
 		if d <= 0 && !l.last.IsZero() {
-			d, paced = l.last.Add(l.gapLocked()).Sub(now), true
+			d, paced = l.nextLocked().Sub(now), true
 		}
 		if d <= 0 && l.shared != nil {
 			l.mu.Unlock()
+			// The turn is booked for us, wait from now.
 			wait, err := l.shared.Take(ctx)
 			if err != nil {
 				return err
 			}
-			if wait <= 0 {
-				l.mu.Lock()
-				l.last = time.Now()
-				l.mu.Unlock()
-				return nil
+			if wait > 0 {
+				if err := sleep(ctx, wait); err != nil {
+					return err
+				}
 			}
-			if err := sleep(ctx, wait); err != nil {
-				return err
-			}
-			continue
+			l.mu.Lock()
+			l.leftLocked(time.Now())
+			l.mu.Unlock()
+			return nil
 		}
 		if d <= 0 {
-			l.last = now
+			l.leftLocked(now)
 			l.mu.Unlock()
 			return nil
 		}

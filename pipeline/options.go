@@ -104,6 +104,12 @@ type Limits struct {
 	// cannot reach the server (see UnreachableError); defaults
 	// DefaultUnreachableAtStart and DefaultUnreachableMidRun.
 	UnreachableAtStart, UnreachableMidRun time.Duration
+	// Shared and SharedTokens, when set, are budgets other processes draw
+	// from too (package ratelimit keeps them in Redis): every request
+	// also waits its turn there, and a 429 pauses them for everyone.
+	// They add to RPM and TPM, which still bound this process alone.
+	Shared       SharedLimit
+	SharedTokens TokenLimit
 }
 
 // Resume says how answers are kept and shared.

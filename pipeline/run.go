@@ -104,6 +104,7 @@ func newRun(p *Pipeline) *run {
 		health:   newHealth(p.opts.Limits.UnreachableAtStart, p.opts.Limits.UnreachableMidRun),
 		base:     500 * time.Millisecond,
 	}
+	rn.lim.shared = p.opts.Limits.Shared
 	if tpm := p.opts.Limits.TPM; tpm > 0 {
 		rn.tokens = newTokenBucket(tpm)
 		rn.counter = cost.CounterFor(p.opts.Prompt.Model)

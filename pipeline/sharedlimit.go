@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"time"
+
+	"github.com/enrich-dev/enrich/llm"
 )
 
 // SharedLimit is a request budget that several processes draw from, so
@@ -16,17 +18,39 @@ import (
 // so through its own means (package ratelimit tells Options.Warn's kind
 // of callback once).
 type SharedLimit interface {
-	// Take asks for one request's turn: 0 means send now (the turn is
-	// taken), more means ask again after that long.
+	// Take books the next request's turn and says how long from now it
+	// comes: the caller waits that long, then sends. The error is only
+	// ctx's.
 	Take(ctx context.Context) (time.Duration, error)
-	// Pause holds every process for d, as a 429 asked.
+	// Pause holds every process's next turns for d, as a 429 asked.
 	Pause(d time.Duration)
 }
 
-// TokenLimit is the same for a tokens-per-minute budget: Take charges n
-// tokens (0 wait: charged), Settle corrects a charge by delta tokens once
-// the provider's count is known (negative refunds).
+// TokenLimit is the same for a tokens-per-minute budget: TakeTokens books
+// n tokens and says when they are there; Settle corrects a booking by
+// delta tokens once the provider's count is known (negative refunds).
 type TokenLimit interface {
 	TakeTokens(ctx context.Context, n int) (time.Duration, error)
 	Settle(delta int)
+}
+
+// takeTokens waits for n tokens of the shared budget.
+func takeTokens(ctx context.Context, t TokenLimit, n int) error {
+	wait, err := t.TakeTokens(ctx, n)
+	if err != nil || wait <= 0 {
+		return err
+	}
+	return sleep(ctx, wait)
+}
+
+// charged is what a provider charges a request against its token budget
+// (see tokenBucket.Settle), and whether it said.
+func charged(req llm.Request, used llm.Usage) (int, bool) {
+	if used.PromptTokens == 0 {
+		return 0, false
+	}
+	if req.MaxTokens > 0 {
+		return used.PromptTokens + req.MaxTokens, true
+	}
+	return used.PromptTokens + used.CompletionTokens, true
 }

@@ -196,6 +196,11 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 			r.tokens.Settle(need, req, resp.Usage)
 			r.tokens.Observe(limitsOf(resp, err))
 		}
+		if st := r.opts.Limits.SharedTokens; st != nil && need > 0 {
+			if charge, ok := charged(req, resp.Usage); ok {
+				st.Settle(charge - need)
+			}
+		}
 		if err == nil {
 			r.stats.tokensIn.Add(int64(resp.Usage.PromptTokens))
 			r.stats.tokensOut.Add(int64(resp.Usage.CompletionTokens))
@@ -234,6 +239,11 @@ func (r *run) pace(ctx context.Context, req llm.Request) (need int, err error) {
 		need = estimate(r.counter, req)
 		if err := r.tokens.Take(ctx, need); err != nil {
 			return 0, err
+		}
+		if st := r.opts.Limits.SharedTokens; st != nil {
+			if err := takeTokens(ctx, st, need); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return need, nil

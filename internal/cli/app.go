@@ -152,6 +152,11 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 	}
 	opts.Progress = prog.update
 	opts.Warn = c.con.warn
+	closeStore, err := c.openLimitStore(ctx, &opts)
+	if err != nil {
+		return c.con.fail(err)
+	}
+	defer closeStore()
 	var shard *shardRun
 	if c.shard.Count > 1 {
 		var err error
