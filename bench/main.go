@@ -52,6 +52,7 @@ type result struct {
 	rowsPerS  float64
 	exitCode  int
 	stderrEnd string
+	note      string // a custom scenario's verdict note
 }
 
 func main() {

@@ -33,10 +33,12 @@ import (
 // asked (retry-after-ms before a rounded Retry-After), and no longer.
 //
 // Workers queue for their turn (turn is a FIFO of one): only the first in
-// line waits on the clock, and the spacing runs from the moment the last
-// request actually left, so a late wake-up never squeezes the next gap
-// and a pause or a change of pace holds or speeds up the line at once,
-// with no turns booked in advance under an old pace.
+// line waits on the clock, so a pause or a change of pace holds or speeds
+// up the line at once, with no turns booked in advance under an old pace
+// (x/time/rate's reservations, which a pause used to waste). Departures
+// keep to the headroom's schedule, so late wake-ups do not slow the run,
+// yet never come closer to the previous one than the pace itself: a late
+// wake-up never squeezes the next gap under the limit.
 //
 // It reads one clock, time.Now, so its tests fake it with testing/synctest.
 type limiter struct {

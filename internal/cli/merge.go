@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -284,7 +283,6 @@ func (r *recordReader) next() ([]byte, error) {
 	}
 }
 
-// isMerge reports whether args call the merge subcommand.
-func isMerge(args []string) bool {
-	return len(args) > 0 && args[0] == "merge" && !strings.Contains(args[0], ".")
-}
+// isMerge reports whether args call the merge subcommand; an input file
+// named merge is given as ./merge.
+func isMerge(args []string) bool { return len(args) > 0 && args[0] == "merge" }
