@@ -423,3 +423,51 @@ func TestLimiterHeadersSetTheCeiling(t *testing.T) {
 		})
 	}
 }
+
+// A 429 for a request that left before the pace was last lowered says
+// nothing about the new pace: it pauses, and cuts nothing.
+func TestLimiterIgnoresOld429sForTheCut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLimiter(0)
+		sent := time.Now()
+		time.Sleep(time.Millisecond)
+		onLimit := &llm.Error{Status: 429, Retryable: true, RetryAfter: 40 * time.Millisecond, Limits: llm.Limits{LimitRequests: 1200, HasRemaining: true, ResetRequests: 250 * time.Millisecond}}
+		l.ObserveSent(sent, llm.Response{}, onLimit) // the limit on the 429 is adopted
+		if got := l.Limit(); got != 20 {
+			t.Fatalf("pace %v after a 429 saying 1200 a minute, want 20/s", got)
+		}
+		time.Sleep(2 * time.Second)
+		l.ObserveSent(sent, llm.Response{}, onLimit) // sent before the pace was set
+		if got := l.Limit(); got != 20 {
+			t.Errorf("a 429 of a request sent before the pace was set cut it to %v", got)
+		}
+		l.ObserveSent(time.Now(), llm.Response{}, onLimit) // sent under it: a tenth off
+		if got, want := l.Limit(), rate.Limit(18); !sameRate(got, want) {
+			t.Errorf("a 429 under a known limit cut the pace to %v, want %v", got, want)
+		}
+		// The pause is the 429's hint, not the time until the bucket is full.
+		start := time.Now()
+		l.Wait(context.Background())
+		if got := time.Since(start); got != 40*time.Millisecond {
+			t.Errorf("the next request left after %s, want the 40ms retry-after-ms", got)
+		}
+	})
+}
+
+// A late departure does not push the schedule back, but the next one never
+// comes closer than the pace itself.
+func TestLimiterLateWakeUpKeepsTheScheduleNotTheGap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLimiter(1200)
+		start := time.Now()
+		l.Wait(context.Background())
+		time.Sleep(gapOf(20) + 2*time.Millisecond) // the second is 2ms late
+		l.Wait(context.Background())
+		second := time.Since(start)
+		l.Wait(context.Background())
+		third := time.Since(start)
+		if want := max(2*gapOf(20), second+50*time.Millisecond); third != want {
+			t.Errorf("after a departure at %s the next left at %s, want %s", second, third, want)
+		}
+	})
+}
