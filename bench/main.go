@@ -51,6 +51,9 @@ type scenario struct {
 	// journal keeps a journal (in the bench's folder) instead of
 	// --no-cache, which batch mode refuses.
 	journal bool
+	// custom, when set, runs the scenario instead of runScenario: several
+	// processes, a rerun, a provider of its own.
+	custom func(bin, dir string, sc scenario) result
 }
 
 type result struct {
@@ -62,8 +65,9 @@ type result struct {
 	rowsPerS  float64
 	exitCode  int
 	stderrEnd string
-	batches   int64 // batches the provider created
-	polls     int64 // batch status polls it answered
+	batches   int64  // batches the provider created
+	polls     int64  // batch status polls it answered
+	note      string // a custom scenario's verdict note
 }
 
 func main() {
@@ -89,7 +93,12 @@ func main() {
 			fmt.Printf("%-28s %8d  skipped: /usr/bin/python3 with openpyxl not found (apt-get install python3-openpyxl)\n", sc.name, sc.rows)
 			continue
 		}
-		res := runScenario(bin, dir, sc)
+		var res result
+		if sc.custom != nil {
+			res = sc.custom(bin, dir, sc)
+		} else {
+			res = runScenario(bin, dir, sc)
+		}
 		ran[sc.name] = res
 		verdict := "ok"
 		ratio := 0.0
@@ -158,7 +167,7 @@ func scenarios() []scenario {
 		}
 		return ""
 	}
-	return append([]scenario{
+	all := []scenario{
 		{name: "latency/250ms-j40", rows: 400, provider: fakeprovider.Options{Latency: 250 * time.Millisecond},
 			args: []string{"-j", "40"}, ideal: 400 * 250 * time.Millisecond / 40, maxRatio: 1.05},
 		{name: "rpm/1200-given", rows: 200, provider: limited,
@@ -196,7 +205,11 @@ func scenarios() []scenario {
 				}
 				return "ok (" + calls + ")"
 			}},
-	}, xlsxScenarios()...)
+	}
+	all = append(all, xlsxScenarios()...)
+	all = append(all, scaleScenarios()...)
+	all = append(all, pacingScenarios()...)
+	return append(all, sharedScenarios()...)
 }
 
 func runScenario(bin, dir string, sc scenario) result {
@@ -239,8 +252,11 @@ func runScenario(bin, dir string, sc scenario) result {
 		res.batches, res.polls = p.BatchesCreated(), p.Polls()
 	}
 	if err != nil {
-		res.exitCode = cmd.ProcessState.ExitCode()
-		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		res.exitCode = -1
+		if cmd.ProcessState != nil {
+			res.exitCode = cmd.ProcessState.ExitCode()
+		}
+		lines := strings.Split(strings.TrimSpace(stderr.String()+" "+err.Error()), "\n")
 		res.stderrEnd = lines[len(lines)-1]
 	}
 	if sc.idealOf != nil && p != nil {
@@ -287,4 +303,29 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// runChild runs enrich once with args and measures it.
+func runChild(bin string, args []string) result {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=bench-key")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	res := result{wall: time.Since(start)}
+	if err != nil {
+		res.exitCode = -1
+		if cmd.ProcessState != nil {
+			res.exitCode = cmd.ProcessState.ExitCode()
+		}
+		lines := strings.Split(strings.TrimSpace(stderr.String()+" "+err.Error()), "\n")
+		res.stderrEnd = lines[len(lines)-1]
+	}
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			res.maxRSSMB = float64(ru.Maxrss) / 1024 // KiB on Linux
+		}
+	}
+	return res
 }

@@ -11,10 +11,20 @@
 // second. A line cut short by a crash is ignored, and cut off, on the next
 // Open.
 //
-// Open reads the file once and keeps only an index of key → offset in
-// memory (about 50 bytes a row); answers are read back from the file when
-// needed. The file is locked while open, so two runs never write one
-// journal; the second gets ErrLocked.
+// Open reads the file once and builds an index of key → offset; answers
+// are read back from the file when needed. The index is a hash table in a
+// temporary file beside the journal (internal/diskindex), not in memory,
+// so a journal of ten million answers costs a run a few pages of memory,
+// as one of a thousand does. It holds whole keys, so no lookup ever finds
+// another key's answer, and Get checks the key of the line it reads too.
+// The index is rebuilt on every Open, from the journal, which stays the
+// only record: nothing else needs keeping in step with it, and a crash
+// leaves nothing to repair. GetOwn tells answers recorded since Open from
+// those found in the file, by offset, which lets the pipeline count shared
+// requests without a set of its own.
+//
+// The file is locked while open, so two runs never write one journal; the
+// second gets ErrLocked.
 //
 // Placement is the package's too, so that a program using it resumes the
 // way the command does: PathFor names the journal of an output file (one

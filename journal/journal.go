@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/enrich-dev/enrich/internal/diskindex"
 	"github.com/enrich-dev/enrich/llm"
 )
 
@@ -29,8 +30,11 @@ type Journal struct {
 	readOnly bool // OpenExisting: lookups only, no lock, no sync loop
 	temp     bool // OpenTemp: Close removes the file
 
-	mu     sync.RWMutex
-	index  map[llm.Key]int64 // offset of the key's latest line
+	mu    sync.RWMutex
+	index *diskindex.Index // key → offset of the key's latest line, on disk
+	// opened is the size the file had when it was opened: a line at or
+	// after it was recorded since (see GetOwn).
+	opened int64
 	size   int64
 	dirty  bool
 	err    error // first write or sync error; sticks
@@ -63,40 +67,51 @@ func (j *Journal) Path() string { return j.path }
 
 // Len is the number of distinct answers recorded.
 func (j *Journal) Len() int {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
-	return len(j.index)
+	return j.index.Len()
 }
 
 // Has reports whether an answer for key is recorded.
+// The index holds whole keys, so a key is never taken for another.
 func (j *Journal) Has(key llm.Key) bool {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
-	_, ok := j.index[key]
-	return ok
+	_, ok, err := j.index.Get(key)
+	return ok && err == nil
 }
 
 // Get returns the recorded answer for key.
 func (j *Journal) Get(key llm.Key) (llm.Response, bool, error) {
-	j.mu.RLock()
-	off, ok := j.index[key]
-	j.mu.RUnlock()
-	if !ok {
-		return llm.Response{}, false, nil
+	resp, ok, _, err := j.GetOwn(key)
+	return resp, ok, err
+}
+
+// GetOwn is Get, and also reports whether the answer was recorded since
+// the journal was opened (by this run) rather than found in it: that needs
+// no memory per key, since lines only ever append.
+func (j *Journal) GetOwn(key llm.Key) (resp llm.Response, ok, own bool, err error) {
+	v, ok, err := j.index.Get(key)
+	if err != nil {
+		return llm.Response{}, false, false, fmt.Errorf("journal %s: %w", j.path, err)
 	}
+	if !ok {
+		return llm.Response{}, false, false, nil
+	}
+	off := int64(v)
 	line, err := readLine(j.f, off)
 	if err != nil {
-		return llm.Response{}, false, fmt.Errorf("journal %s: reading offset %d: %w", j.path, off, err)
+		return llm.Response{}, false, false, fmt.Errorf("journal %s: reading offset %d: %w", j.path, off, err)
 	}
 	var rec record
 	if err := json.Unmarshal(line, &rec); err != nil {
-		return llm.Response{}, false, fmt.Errorf("journal %s: offset %d: %w", j.path, off, err)
+		return llm.Response{}, false, false, fmt.Errorf("journal %s: offset %d: %w", j.path, off, err)
+	}
+	if rec.K != key.String() {
+		// The file changed under a reader that took no lock.
+		return llm.Response{}, false, false, fmt.Errorf("journal %s: offset %d holds another key's answer; the journal changed while open", j.path, off)
 	}
 	return llm.Response{
 		Text:         rec.T,
 		FinishReason: rec.F,
 		Usage:        llm.Usage{PromptTokens: rec.PI, CompletionTokens: rec.PO},
-	}, true, nil
+	}, true, off >= j.opened, nil
 }
 
 func readLine(f *os.File, off int64) ([]byte, error) {
@@ -141,7 +156,10 @@ func (j *Journal) Put(key llm.Key, resp llm.Response) error {
 		j.err = fmt.Errorf("journal %s: %w", j.path, err)
 		return j.err
 	}
-	j.index[key] = j.size
+	if err := j.index.Put(key, uint64(j.size)); err != nil {
+		j.err = fmt.Errorf("journal %s: %w", j.path, err)
+		return j.err
+	}
 	j.size += int64(len(line))
 	j.dirty = true
 	return nil
@@ -189,8 +207,9 @@ func (j *Journal) Close() error {
 	}
 	j.closed = true
 	j.mu.Unlock()
+	ierr := j.index.Close()
 	if j.readOnly {
-		return j.f.Close()
+		return errors.Join(j.f.Close(), ierr)
 	}
 	close(j.stop)
 	<-j.done
@@ -199,6 +218,9 @@ func (j *Journal) Close() error {
 	err := j.f.Close()
 	if j.err != nil {
 		err = j.err
+	}
+	if err == nil {
+		err = ierr
 	}
 	if j.temp {
 		// Removed even after a write error: a temporary journal is of no

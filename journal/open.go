@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bufio"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/enrich-dev/enrich/internal/diskindex"
 	"github.com/enrich-dev/enrich/llm"
 )
 
@@ -76,16 +78,25 @@ func OpenExisting(path string) (*Journal, error) {
 // start locks and indexes (or empties) the freshly opened j.f and, unless
 // the journal is read-only, starts the sync loop.
 func (j *Journal) start(fresh bool) error {
-	j.index = make(map[llm.Key]int64)
+	// The index goes beside a journal the run may write, on the same
+	// disk; a lookup-only journal writes nothing there.
+	dir := ""
+	if !j.readOnly {
+		dir = filepath.Dir(j.path)
+	}
+	var err error
+	if j.index, err = diskindex.New(dir); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
 	if !j.readOnly {
 		if err := lock(j.f); err != nil {
+			j.index.Close()
 			if errors.Is(err, ErrLocked) {
 				return fmt.Errorf("%s: %w", j.path, ErrLocked)
 			}
 			return fmt.Errorf("journal %s: lock: %w", j.path, err)
 		}
 	}
-	var err error
 	switch {
 	case j.readOnly:
 		err = j.load()
@@ -102,8 +113,10 @@ func (j *Journal) start(fresh bool) error {
 		_, err = j.f.Seek(j.size, io.SeekStart)
 	}
 	if err != nil {
+		j.index.Close()
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
+	j.opened = j.size
 	if !j.readOnly {
 		j.stop, j.done = make(chan struct{}), make(chan struct{})
 		go j.syncLoop()
@@ -112,22 +125,49 @@ func (j *Journal) start(fresh bool) error {
 }
 
 // load indexes every complete line; j.size ends up at the end of the last
-// one.
+// one. Only each line's key is read: its first bytes, as Put writes them,
+// or the line decoded when it is written some other way.
 func (j *Journal) load() error {
+	total := int64(-1)
+	if fi, err := j.f.Stat(); err == nil {
+		total = fi.Size()
+	}
 	br := bufio.NewReaderSize(j.f, 1<<16)
-	var off int64
+	var off, lines int64
+	var head []byte // a line's start, kept while the rest is skipped
+	long := false
 	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			var rec struct {
-				K string `json:"k"`
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if !long {
+				head = append(head[:0], chunk[:min(len(chunk), 256)]...)
+				long = true
+			}
+			off += int64(len(chunk))
+			continue
+		}
+		if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+			line := chunk
+			if long {
+				line = head
 			}
 			var k llm.Key
-			if json.Unmarshal(line, &rec) == nil && decodeKey(rec.K, &k) {
-				j.index[k] = off
+			if keyOf(line, &k) {
+				if err := j.index.Put(k, uint64(j.size)); err != nil {
+					return err
+				}
 			}
-			off += int64(len(line))
+			off += int64(len(chunk))
+			j.size = off
+			lines++
+			if lines == 1000 && total > 0 {
+				// Size the index for the whole file at once.
+				if err := j.index.Reserve(int(total / (off / lines))); err != nil {
+					return err
+				}
+			}
 		}
+		long = false
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -135,6 +175,20 @@ func (j *Journal) load() error {
 			return err
 		}
 	}
-	j.size = off
 	return nil
+}
+
+// keyOf reads a line's key: from its first bytes when the line starts
+// the way Put writes it, else by decoding it.
+func keyOf(line []byte, k *llm.Key) bool {
+	const pre = `{"k":"`
+	if n := len(pre) + 2*len(k); len(line) > n && string(line[:len(pre)]) == pre && line[n] == '"' {
+		if _, err := hex.Decode(k[:], line[len(pre):n]); err == nil {
+			return true
+		}
+	}
+	var rec struct {
+		K string `json:"k"`
+	}
+	return json.Unmarshal(line, &rec) == nil && decodeKey(rec.K, k)
 }

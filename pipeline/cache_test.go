@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/enrich-dev/enrich/internal/fakeprovider"
+	"github.com/enrich-dev/enrich/journal"
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/table"
 )
@@ -193,5 +194,53 @@ func TestRepeatedRefusalsStopTheRun(t *testing.T) {
 	}
 	if p.Requests() > 20 || !w.aborted {
 		t.Errorf("%d requests sent, aborted=%v; want the run to stop early and leave no output", p.Requests(), w.aborted)
+	}
+}
+
+// With an OwnCache, the dedupe keeps nothing per key once a run is done:
+// memory stays flat however many rows go by.
+func TestSharedKeepsNothingPerKeyWithOwnCache(t *testing.T) {
+	j, err := journal.OpenTemp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	p, err := New(llm.Mock{}, Options{Prompt: Prompt{Template: mustTemplate(t, "{{.text}}")}, Resume: Resume{Cache: j}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rn := newRun(p)
+	w := &memWriter{}
+	if err := rn.stages(context.Background(), &repeatReader{n: 3000, distinct: 1000}, w); err != nil {
+		t.Fatal(err)
+	}
+	if len(rn.shared.flights) != 0 || rn.shared.mine != nil {
+		t.Errorf("after the run the dedupe holds %d flights and a set of %d keys, want none", len(rn.shared.flights), len(rn.shared.mine))
+	}
+	if got := rn.stats.snapshot(); got.Shared != 2000 || got.Cached != 0 {
+		t.Errorf("shared %d, from the journal %d; want 2000 and 0", got.Shared, got.Cached)
+	}
+}
+
+// Failures are remembered up to maxFailed; the oldest is forgotten and
+// asked again.
+func TestSharedForgetsOldestFailure(t *testing.T) {
+	s := newShared(newMemCache())
+	fail := func() (answer, error) { return answer{}, fmt.Errorf("no") }
+	k := func(i int) llm.Key { return llm.KeyOf("t", llm.Request{Prompt: fmt.Sprint(i)}) }
+	for i := range maxFailed + 10 {
+		s.do(context.Background(), k(i), fail)
+	}
+	if len(s.flights) != maxFailed {
+		t.Errorf("%d failures kept, want %d", len(s.flights), maxFailed)
+	}
+	asked := func(i int) (n int) {
+		s.do(context.Background(), k(i), func() (answer, error) { n++; return answer{}, fmt.Errorf("no") })
+		return n
+	}
+	for _, tt := range []struct{ i, want int }{{10, 0}, {maxFailed + 9, 0}, {0, 1}, {9, 1}} {
+		if got := asked(tt.i); got != tt.want {
+			t.Errorf("failure %d asked %d times again, want %d", tt.i, got, tt.want)
+		}
 	}
 }

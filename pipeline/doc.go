@@ -32,6 +32,18 @@
 // Rate limiting is shared by all workers (see limiter.go): a fixed pace
 // when Limits.RPM is set, otherwise learned from x-ratelimit-* headers and
 // from 429s. A 429 pauses every worker, not just the one that saw it.
+// Limits.Shared and Limits.SharedTokens (a SharedLimit, TokenLimit: one
+// interface each, which package ratelimit implements in Redis) extend that
+// to every process drawing from the same budget.
+//
+// Memory is flat in the number of rows: the window bounds the rows in
+// flight, the answers live in the Cache (an OwnCache, as package journal's
+// is, also spares the run a set of the keys it recorded), and the dry
+// run's distinct count keeps its keys in a temporary file.
+//
+// Options.Shard takes one shard of the rows: those whose request hashes to
+// it, so N processes split a run and identical requests stay together;
+// Shard.Kept tells the caller each kept row's position for a merge.
 //
 // # Batch mode
 //

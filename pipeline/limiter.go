@@ -14,29 +14,48 @@ import (
 
 // limiter paces requests for all workers of a run.
 //
-// With a fixed rate (--rpm) it is a plain token bucket of burst 1, so
-// requests leave evenly spaced and never exceed the rate.
+// With a fixed rate (--rpm) requests leave evenly spaced, a hair under the
+// rate (headroom), so that the jitter of a real network never brings two
+// requests closer than a strict provider allows (a bucket of burst 1, or
+// Azure's 1–10 s windows).
 //
 // Without one it learns: it starts unlimited, adopts the provider's request
-// limit when x-ratelimit-* headers arrive, and otherwise runs AIMD the way
-// TCP does: on a 429 it sets its pace to the success rate it just saw (the
-// first time) or cuts it by a third, at most once per cooldown so the
-// 429s of one burst count once; while requests are being held back by the
-// pace and no 429 comes, it raises the pace by 10% a second.
+// limit when x-ratelimit-* headers arrive (on an answer or on the 429
+// itself), and otherwise runs AIMD the way TCP does: on a 429 it sets its
+// pace to the success rate it just saw (the first time) or cuts it, by a
+// third, or by a tenth below a limit the headers gave, at most once per
+// cooldown so the 429s of one burst count once, and never for a request
+// that left before the pace was last lowered, which says nothing about
+// the new pace; while requests are being held back by the pace and no 429
+// comes, it raises the pace by 10% a second.
 //
-// In both modes a 429 pauses every worker until the provider's Retry-After
-// has passed, so they don't stampede a limited provider.
+// In both modes a 429 pauses every worker for as long as the provider
+// asked (retry-after-ms before a rounded Retry-After), and no longer.
 //
-// It reads one clock, time.Now, the one x/time/rate reads too, so its
-// tests fake both at once with testing/synctest.
+// Workers queue for their turn (turn is a FIFO of one): only the first in
+// line waits on the clock, so a pause or a change of pace holds or speeds
+// up the line at once, with no turns booked in advance under an old pace
+// (x/time/rate's reservations, which a pause used to waste). Departures
+// keep to the headroom's schedule, so late wake-ups do not slow the run,
+// yet never come closer to the previous one than the pace itself: a late
+// wake-up never squeezes the next gap under the limit.
+//
+// It reads one clock, time.Now, so its tests fake it with testing/synctest.
 type limiter struct {
-	lim   *rate.Limiter
 	fixed bool
+	turn  chan struct{}
+	// shared, when set, is a budget other processes draw from too: the
+	// first in line asks it for each turn as well.
+	shared SharedLimit
 
 	mu         sync.Mutex
+	limit      rate.Limit // the pace; Inf when unlimited
+	last       time.Time  // when the last request left
+	next       time.Time  // when the next may leave, on the headroom's schedule
 	pauseUntil time.Time
 	ceiling    rate.Limit // learned from headers; Inf when unknown
 	lastCut    time.Time
+	lowered    time.Time // when the pace was last lowered
 	lastGrow   time.Time
 	held       bool        // some Wait was delayed by the pace since lastGrow
 	oks        []time.Time // ring of recent success times, for the first cut
@@ -44,57 +63,117 @@ type limiter struct {
 }
 
 const (
-	cutFactor  = 0.67
-	growPerSec = 0.10
-	minRate    = rate.Limit(0.02) // about one request a minute
-	okRing     = 512
-	cooldown   = time.Second
-	noHintWait = 500 * time.Millisecond // pause after a 429 with no Retry-After
+	cutFactor     = 0.67
+	cutUnderLimit = 0.9 // a cut below a limit the headers gave: that limit is close
+	growPerSec    = 0.10
+	minRate       = rate.Limit(0.02) // about one request a minute
+	okRing        = 512
+	cooldown      = time.Second
+	noHintWait    = 500 * time.Millisecond // pause after a 429 with no Retry-After
+	// headroom is how far under the limit requests leave: 2% keeps a
+	// strict provider's window from seeing two requests too close together.
+	headroom = 0.98
 )
 
 func newLimiter(rpm float64) *limiter {
-	l := &limiter{ceiling: rate.Inf, oks: make([]time.Time, 0, okRing)}
+	l := &limiter{ceiling: rate.Inf, limit: rate.Inf, oks: make([]time.Time, 0, okRing), turn: make(chan struct{}, 1)}
 	if rpm > 0 {
 		l.fixed = true
-		l.lim = rate.NewLimiter(rate.Limit(rpm/60), 1)
-	} else {
-		l.lim = rate.NewLimiter(rate.Inf, 1)
+		l.limit = rate.Limit(rpm / 60)
 	}
 	return l
 }
 
-// Wait blocks until a request may be sent: after any shared pause, then
-// when the pace allows. A pause that began while this caller waited for
-// its turn holds it too: the pause is checked again after the pace, so
-// no request leaves while a 429's Retry-After runs.
-func (l *limiter) Wait(ctx context.Context) error {
-	for {
-		if err := l.waitPause(ctx); err != nil {
-			return err
-		}
-		start := time.Now()
-		if err := l.lim.Wait(ctx); err != nil {
-			return err
-		}
-		l.mu.Lock()
-		if !l.fixed && time.Since(start) > time.Millisecond {
-			l.held = true
-		}
-		paused := l.pauseUntil.After(time.Now())
-		l.mu.Unlock()
-		if !paused {
-			return nil
-		}
+// gap is the time between two requests at the current pace.
+func (l *limiter) gapLocked() time.Duration {
+	if l.limit == rate.Inf || l.limit <= 0 {
+		return 0
 	}
+	return time.Duration(float64(time.Second) / (float64(l.limit) * headroom))
 }
 
-func (l *limiter) waitPause(ctx context.Context) error {
+// exactLocked is the time between two requests at exactly the pace.
+func (l *limiter) exactLocked() time.Duration {
+	if l.limit == rate.Inf || l.limit <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / float64(l.limit))
+}
+
+// nextLocked is when the next request may leave: on the schedule the
+// headroom sets, which a late wake-up does not push back (its lateness
+// comes out of the headroom), but never closer to the last departure
+// than the pace itself allows.
+func (l *limiter) nextLocked() time.Time {
+	return maxTime(l.next, l.last.Add(l.exactLocked()))
+}
+
+// leftLocked notes a departure at now and schedules the next one.
+func (l *limiter) leftLocked(now time.Time) {
+	gap := l.gapLocked()
+	if now.Sub(l.next) < gap {
+		l.next = l.next.Add(gap) // busy: keep to the schedule
+	} else {
+		l.next = now.Add(gap) // after a pause or idle time: from now
+	}
+	l.last = now
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// errPaceBeyondDeadline says a turn would come after ctx's deadline.
+var errPaceBeyondDeadline = errors.New("the next turn at this pace comes after the deadline")
+
+// Wait blocks until a request may be sent: after any shared pause, then
+// when the pace allows. A pause that begins while a worker waits its turn
+// holds it too.
+func (l *limiter) Wait(ctx context.Context) error {
+	select {
+	case l.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-l.turn }()
 	for {
 		l.mu.Lock()
-		d := l.pauseUntil.Sub(time.Now())
-		l.mu.Unlock()
-		if d <= 0 {
+		now := time.Now()
+		d, paced := l.pauseUntil.Sub(now), false
+		if d <= 0 && !l.last.IsZero() {
+			d, paced = l.nextLocked().Sub(now), true
+		}
+		if d <= 0 && l.shared != nil {
+			l.mu.Unlock()
+			// The turn is booked for us, wait from now.
+			wait, err := l.shared.Take(ctx)
+			if err != nil {
+				return err
+			}
+			if wait > 0 {
+				if err := sleep(ctx, wait); err != nil {
+					return err
+				}
+			}
+			l.mu.Lock()
+			l.leftLocked(time.Now())
+			l.mu.Unlock()
 			return nil
+		}
+		if d <= 0 {
+			l.leftLocked(now)
+			l.mu.Unlock()
+			return nil
+		}
+		if paced && !l.fixed && d > time.Millisecond {
+			l.held = true
+		}
+		l.mu.Unlock()
+		if dl, ok := ctx.Deadline(); ok && paced && now.Add(d).After(dl) {
+			return errPaceBeyondDeadline
 		}
 		if err := sleep(ctx, d); err != nil {
 			return err
@@ -102,16 +181,22 @@ func (l *limiter) waitPause(ctx context.Context) error {
 	}
 }
 
-// Observe adjusts the pace after an attempt: resp is the response on
-// success, err the attempt's error otherwise.
-func (l *limiter) Observe(resp llm.Response, err error) {
+// Observe adjusts the pace after an attempt sent just now: resp is the
+// response on success, err the attempt's error otherwise.
+func (l *limiter) Observe(resp llm.Response, err error) { l.ObserveSent(time.Now(), resp, err) }
+
+// ObserveSent is Observe for an attempt that left at sent.
+func (l *limiter) ObserveSent(sent time.Time, resp llm.Response, err error) {
 	limits := limitsOf(resp, err)
 	var perr *llm.Error
 	asError(err, &perr)
+	rateLimited := perr != nil && perr.Status == 429
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
-	if limits.HasRemaining && limits.RemainingRequests == 0 && limits.ResetRequests > 0 {
+	// An answer that empties the bucket holds everyone until it refills;
+	// a 429 that says how long to wait is taken at its word instead.
+	if limits.HasRemaining && limits.RemainingRequests == 0 && limits.ResetRequests > 0 && !(rateLimited && perr.RetryAfter > 0) {
 		l.pauseLocked(now, limits.ResetRequests)
 	}
 	if !l.fixed {
@@ -123,13 +208,16 @@ func (l *limiter) Observe(resp llm.Response, err error) {
 			l.recordOKLocked(now)
 			l.growLocked(now)
 		}
-	case perr != nil && perr.Status == 429:
+	case rateLimited:
 		wait := perr.RetryAfter
 		if wait <= 0 {
 			wait = noHintWait
 		}
 		l.pauseLocked(now, wait)
-		if !l.fixed {
+		if l.shared != nil {
+			l.shared.Pause(wait)
+		}
+		if !l.fixed && !sent.Before(l.lowered) {
 			l.cutLocked(now, wait)
 		}
 	}
@@ -159,8 +247,8 @@ func (l *limiter) adoptLocked(lm llm.Limits) {
 		return
 	}
 	l.ceiling = ceil
-	if l.lim.Limit() > ceil {
-		l.lim.SetLimit(ceil)
+	if l.limit > ceil {
+		l.limit, l.lowered = ceil, time.Now()
 	}
 }
 
@@ -196,8 +284,11 @@ func (l *limiter) cutLocked(now time.Time, wait time.Duration) {
 	if now.Sub(l.lastCut) < max(cooldown, wait) {
 		return
 	}
-	cur := l.lim.Limit()
+	cur := l.limit
 	next := cur * cutFactor
+	if l.ceiling != rate.Inf {
+		next = cur * cutUnderLimit
+	}
 	if cur == rate.Inf {
 		// With no success to measure a pace from (the provider's bucket
 		// was empty when we started), the shared pause is all we can do.
@@ -206,12 +297,12 @@ func (l *limiter) cutLocked(now time.Time, wait time.Duration) {
 		}
 	}
 	next = max(min(next, l.ceiling), minRate)
-	l.lim.SetLimit(next)
-	l.lastCut, l.lastGrow, l.held = now, now, false
+	l.limit = next
+	l.lastCut, l.lastGrow, l.lowered, l.held = now, now, now, false
 }
 
 func (l *limiter) growLocked(now time.Time) {
-	cur := l.lim.Limit()
+	cur := l.limit
 	if cur == rate.Inf || cur >= l.ceiling {
 		return
 	}
@@ -221,13 +312,17 @@ func (l *limiter) growLocked(now time.Time) {
 	}
 	if l.held && now.Sub(l.lastCut) >= cooldown {
 		next := cur * rate.Limit(math.Pow(1+growPerSec, dt.Seconds()))
-		l.lim.SetLimit(min(next, l.ceiling))
+		l.limit = min(next, l.ceiling)
 	}
 	l.lastGrow, l.held = now, false
 }
 
 // Limit reports the current pace, for tests and progress.
-func (l *limiter) Limit() rate.Limit { return l.lim.Limit() }
+func (l *limiter) Limit() rate.Limit {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.limit
+}
 
 // limitsOf returns the rate-limit headers of an attempt, whichever way it
 // ended.

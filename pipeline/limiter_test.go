@@ -28,6 +28,12 @@ func sameRate(got, want rate.Limit) bool {
 	return got == want || math.Abs(float64(got-want)) <= 1e-9*math.Abs(float64(want))
 }
 
+// gapOf is the time between two requests paced at r: a hair longer than
+// 1/r (headroom).
+func gapOf(r rate.Limit) time.Duration {
+	return time.Duration(float64(time.Second) / (float64(r) * headroom))
+}
+
 // sleepUntil sleeps until start+d on the bubble's clock.
 func sleepUntil(start time.Time, d time.Duration) { time.Sleep(time.Until(start.Add(d))) }
 
@@ -43,15 +49,16 @@ func succeed(l *limiter, n int, every time.Duration) {
 
 func TestFixedRateIsEvenlySpaced(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := newLimiter(1200) // 20/s: 50ms apart
+		l := newLimiter(1200) // 20/s: a hair over 50ms apart
 		ctx := context.Background()
 		start := time.Now()
+		gap := gapOf(20)
 		for i := range 6 {
 			if err := l.Wait(ctx); err != nil {
 				t.Fatal(err)
 			}
-			// The first goes at once, the next five 50ms apart: 250ms in all.
-			if got, want := time.Since(start), time.Duration(i)*50*time.Millisecond; got != want {
+			// The first goes at once, the next five 51ms apart.
+			if got, want := time.Since(start), time.Duration(i)*gap; got != want {
 				t.Errorf("wait %d of 6 at 1200 rpm returned at %s, want %s", i+1, got, want)
 			}
 		}
@@ -61,7 +68,7 @@ func TestFixedRateIsEvenlySpaced(t *testing.T) {
 		}
 		// It is still paused by the 429, and paces again after.
 		start = time.Now()
-		for i, want := range []time.Duration{time.Second, time.Second + 50*time.Millisecond} {
+		for i, want := range []time.Duration{time.Second, time.Second + gap} {
 			if err := l.Wait(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -103,9 +110,9 @@ func TestLimiterPausesEveryWorker(t *testing.T) {
 		// The headers also set the pace, 60 a minute, once the bucket
 		// is full again at 2s.
 		{"remaining 0 pauses until the reset", 0, []event{{0, emptied, nil}}, 0,
-			[]time.Duration{2 * time.Second, 3 * time.Second, 4 * time.Second}},
+			[]time.Duration{2 * time.Second, 2*time.Second + gapOf(1), 2*time.Second + 2*gapOf(1)}},
 		{"a fixed rate paces after the pause", 1200, []event{{0, llm.Response{}, rateLimited(time.Second)}}, 0,
-			[]time.Duration{time.Second, time.Second + 50*time.Millisecond, time.Second + 100*time.Millisecond}},
+			[]time.Duration{time.Second, time.Second + gapOf(20), time.Second + 2*gapOf(20)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -390,14 +397,13 @@ func TestLimiterHeadersSetTheCeiling(t *testing.T) {
 		rpm    float64
 		limits llm.Limits
 		want   rate.Limit
-		gap    time.Duration
 	}{
-		{"per minute", 0, llm.Limits{LimitRequests: 600, RemainingRequests: 599, HasRemaining: true, ResetRequests: 100 * time.Millisecond}, 10, 100 * time.Millisecond},
-		{"fresh bucket", 0, llm.Limits{LimitRequests: 3000, RemainingRequests: 3000, HasRemaining: true}, 50, 20 * time.Millisecond},
+		{"per minute", 0, llm.Limits{LimitRequests: 600, RemainingRequests: 599, HasRemaining: true, ResetRequests: 100 * time.Millisecond}, 10},
+		{"fresh bucket", 0, llm.Limits{LimitRequests: 3000, RemainingRequests: 3000, HasRemaining: true}, 50},
 		// A per-day limit sent under the same name: 30 used, full again in
 		// 3 minutes, so the real pace is 30/180s, not 14400/60s.
-		{"per day", 0, llm.Limits{LimitRequests: 14400, RemainingRequests: 14370, HasRemaining: true, ResetRequests: 3 * time.Minute}, rate.Limit(30.0 / 180), 6 * time.Second},
-		{"a fixed rate keeps its own", 600, llm.Limits{LimitRequests: 60}, 10, 100 * time.Millisecond},
+		{"per day", 0, llm.Limits{LimitRequests: 14400, RemainingRequests: 14370, HasRemaining: true, ResetRequests: 3 * time.Minute}, rate.Limit(30.0 / 180)},
+		{"a fixed rate keeps its own", 600, llm.Limits{LimitRequests: 60}, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -410,10 +416,58 @@ func TestLimiterHeadersSetTheCeiling(t *testing.T) {
 				l.Wait(context.Background())
 				start := time.Now()
 				l.Wait(context.Background())
-				if got := time.Since(start); got != tt.gap {
-					t.Errorf("the second request went %s after the first, want %s", got, tt.gap)
+				if got := time.Since(start); got != gapOf(tt.want) {
+					t.Errorf("the second request went %s after the first, want %s", got, gapOf(tt.want))
 				}
 			})
 		})
 	}
+}
+
+// A 429 for a request that left before the pace was last lowered says
+// nothing about the new pace: it pauses, and cuts nothing.
+func TestLimiterIgnoresOld429sForTheCut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLimiter(0)
+		sent := time.Now()
+		time.Sleep(time.Millisecond)
+		onLimit := &llm.Error{Status: 429, Retryable: true, RetryAfter: 40 * time.Millisecond, Limits: llm.Limits{LimitRequests: 1200, HasRemaining: true, ResetRequests: 250 * time.Millisecond}}
+		l.ObserveSent(sent, llm.Response{}, onLimit) // the limit on the 429 is adopted
+		if got := l.Limit(); got != 20 {
+			t.Fatalf("pace %v after a 429 saying 1200 a minute, want 20/s", got)
+		}
+		time.Sleep(2 * time.Second)
+		l.ObserveSent(sent, llm.Response{}, onLimit) // sent before the pace was set
+		if got := l.Limit(); got != 20 {
+			t.Errorf("a 429 of a request sent before the pace was set cut it to %v", got)
+		}
+		l.ObserveSent(time.Now(), llm.Response{}, onLimit) // sent under it: a tenth off
+		if got, want := l.Limit(), rate.Limit(18); !sameRate(got, want) {
+			t.Errorf("a 429 under a known limit cut the pace to %v, want %v", got, want)
+		}
+		// The pause is the 429's hint, not the time until the bucket is full.
+		start := time.Now()
+		l.Wait(context.Background())
+		if got := time.Since(start); got != 40*time.Millisecond {
+			t.Errorf("the next request left after %s, want the 40ms retry-after-ms", got)
+		}
+	})
+}
+
+// A late departure does not push the schedule back, but the next one never
+// comes closer than the pace itself.
+func TestLimiterLateWakeUpKeepsTheScheduleNotTheGap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLimiter(1200)
+		start := time.Now()
+		l.Wait(context.Background())
+		time.Sleep(gapOf(20) + 2*time.Millisecond) // the second is 2ms late
+		l.Wait(context.Background())
+		second := time.Since(start)
+		l.Wait(context.Background())
+		third := time.Since(start)
+		if want := max(2*gapOf(20), second+50*time.Millisecond); third != want {
+			t.Errorf("after a departure at %s the next left at %s, want %s", second, third, want)
+		}
+	})
 }

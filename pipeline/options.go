@@ -44,6 +44,10 @@ type Options struct {
 	// Limit processes only the first Limit rows; 0 for all.
 	Limit int
 
+	// Shard, when its Count is over 1, takes only this shard's rows (see
+	// Shard); Limit still counts the input's rows.
+	Shard Shard
+
 	// RowError words a failed row's error for its error column and for
 	// Stats.FirstError. Default: err.Error(). A command uses it to add
 	// advice in its own terms (flag names) to the facts the error carries.
@@ -115,6 +119,12 @@ type Limits struct {
 	// cannot reach the server (see UnreachableError); defaults
 	// DefaultUnreachableAtStart and DefaultUnreachableMidRun.
 	UnreachableAtStart, UnreachableMidRun time.Duration
+	// Shared and SharedTokens, when set, are budgets other processes draw
+	// from too (package ratelimit keeps them in Redis): every request
+	// also waits its turn there, and a 429 pauses them for everyone.
+	// They add to RPM and TPM, which still bound this process alone.
+	Shared       SharedLimit
+	SharedTokens TokenLimit
 }
 
 // Resume says how answers are kept and shared.
@@ -151,6 +161,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Resume.Grace < 0 {
 		return o, fmt.Errorf("grace must not be negative, got %s", o.Resume.Grace)
+	}
+	if err := o.Shard.validate(); err != nil {
+		return o, err
 	}
 	if o.Limit < 0 {
 		return o, fmt.Errorf("limit must not be negative, got %d", o.Limit)

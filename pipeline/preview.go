@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/enrich-dev/enrich/cost"
-	"github.com/enrich-dev/enrich/llm"
+	"github.com/enrich-dev/enrich/internal/diskindex"
 )
 
 // Preview is what a look at the input found. No request is sent to get it.
@@ -55,7 +55,8 @@ type PreviewOptions struct {
 	Show int // how many rendered prompts to keep
 	// Costs works out distinct requests, input tokens and the time, which
 	// a dry run needs and a run's first pass does not: the tokenizer's
-	// vocabulary takes tens of MB, the distinct keys ~40 bytes a row.
+	// vocabulary takes tens of MB, and the distinct keys go to a temporary
+	// file (24 bytes a row on disk, none in memory).
 	Costs bool
 }
 
@@ -69,9 +70,14 @@ type PreviewOptions struct {
 // reader that can rewind may be run next.
 func (p *Pipeline) Preview(ctx context.Context, r Rows, po PreviewOptions) (Preview, error) {
 	var pv Preview
-	seen := make(map[llm.Key]struct{})
+	var seen *diskindex.Index // the distinct keys, on disk: flat memory at any size
 	var counter cost.Counter
 	if po.Costs {
+		var err error
+		if seen, err = diskindex.New(""); err != nil {
+			return pv, err
+		}
+		defer seen.Close()
 		counter = cost.CounterFor(p.opts.Prompt.Model)
 		pv.Counter = counter.Name()
 	}
@@ -89,9 +95,12 @@ func (p *Pipeline) Preview(ctx context.Context, r Rows, po PreviewOptions) (Prev
 		if err != nil {
 			return pv, err
 		}
-		pv.Rows++
 		text, err := p.opts.Prompt.Template.Render(row.Cells)
-		if err != nil && seq == 0 {
+		if p.opts.Shard.on() && !p.opts.Shard.owns(seq, p.opts.request(text), err == nil) {
+			continue
+		}
+		pv.Rows++
+		if err != nil && pv.Rows == 1 {
 			return pv, &FirstRowError{Row: row.Num, Err: err}
 		}
 		if err != nil {
@@ -113,8 +122,15 @@ func (p *Pipeline) Preview(ctx context.Context, r Rows, po PreviewOptions) (Prev
 		if cached {
 			pv.Cached++
 		}
-		if _, ok := seen[key]; po.Costs && !ok {
-			seen[key] = struct{}{}
+		if !po.Costs {
+			continue
+		}
+		if _, ok, err := seen.Get(key); err != nil {
+			return pv, err
+		} else if !ok {
+			if err := seen.Put(key, 0); err != nil {
+				return pv, err
+			}
 			pv.Distinct++
 			if !cached {
 				pv.ToSend++

@@ -113,6 +113,7 @@ func newRun(p *Pipeline) *run {
 		health:   newHealth(p.opts.Limits.UnreachableAtStart, p.opts.Limits.UnreachableMidRun),
 		base:     500 * time.Millisecond,
 	}
+	rn.lim.shared = p.opts.Limits.Shared
 	if tpm := p.opts.Limits.TPM; tpm > 0 {
 		rn.tokens = newTokenBucket(tpm)
 		rn.counter = cost.CounterFor(p.opts.Prompt.Model)
@@ -140,10 +141,7 @@ type job struct {
 	seq int64
 	row table.Row
 	out chan<- writers.Record // buffered 1: a worker never waits to hand it over
-	// prompt is the row's rendered prompt when rendered is set (the first
-	// row's, rendered before any worker starts).
-	prompt   string
-	rendered bool
+	pre *rendered             // the prompt, when the reader rendered it (to shard); nil otherwise
 }
 
 // stages runs the pipeline. Ordering is a FIFO of per-row result
@@ -189,14 +187,34 @@ func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Re
 	next, stop := pull(ctx, r)
 	defer stop()
 	limit := int64(rn.opts.Limit)
-	for seq := int64(0); limit == 0 || seq < limit; seq++ {
+	var seq int64
+	// Rows read: a place at seq is taken before its row is pulled, and
+	// the row at the end of the input is none.
+	defer func() { rn.stats.input.Store(seq) }()
+	first := true
+	for ; limit == 0 || seq < limit; seq++ {
 		out := make(chan writers.Record, 1)
 		select {
 		case queue <- out:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		row, err := next()
+		var row table.Row
+		var err error
+		var pre *rendered
+		for {
+			if row, err = next(); err != nil || !rn.opts.Shard.on() {
+				break
+			}
+			if pre = rn.opts.render(row); rn.opts.Shard.owns(seq, pre.req, pre.err == nil) {
+				break
+			}
+			// Another shard's row: this place waits for the next one.
+			if seq++; limit > 0 && seq >= limit {
+				close(out)
+				return nil
+			}
+		}
 		if err != nil {
 			close(out) // no row for this place: the writer moves on
 			if errors.Is(err, io.EOF) {
@@ -204,18 +222,23 @@ func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Re
 			}
 			return err
 		}
-		j := job{seq: seq, row: row, out: out}
-		if seq == 0 {
+		if first {
 			// No worker has a row yet, so a template that fails here
 			// stops the run before anything is sent.
-			if j.prompt, err = rn.opts.Prompt.Template.Render(row.Cells); err != nil {
-				close(out)
-				return &FirstRowError{Row: row.Num, Err: err}
+			first = false
+			if pre == nil {
+				pre = rn.opts.render(row)
 			}
-			j.rendered = true
+			if pre.err != nil {
+				close(out)
+				return &FirstRowError{Row: row.Num, Err: pre.err}
+			}
+		}
+		if rn.opts.Shard.Kept != nil {
+			rn.opts.Shard.Kept(seq)
 		}
 		select {
-		case jobs <- j:
+		case jobs <- job{seq: seq, row: row, out: out, pre: pre}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -25,6 +25,9 @@ type Stats struct {
 	InFlight int64         // requests sent and not yet answered
 	Oldest   time.Duration // how long the oldest of them has waited
 	Pacing   int64         // requests held back by the rate limits
+	// Input is the rows read from the input (up to Limit): with a Shard,
+	// every shard's rows, not only the ones this run wrote.
+	Input int64
 }
 
 // counters is the live, concurrently updated form of Stats.
@@ -35,6 +38,7 @@ type counters struct {
 	tokensIn, tokensOut                                atomic.Int64
 	firstErr                                           atomic.Pointer[string]
 	pacing                                             atomic.Int64
+	input                                              atomic.Int64
 
 	mu       sync.Mutex
 	inflight map[uint64]time.Time // start of each request in flight
@@ -75,6 +79,7 @@ func (c *counters) snapshot() Stats {
 		InFlight:    n,
 		Oldest:      oldest,
 		Pacing:      c.pacing.Load(),
+		Input:       c.input.Load(),
 		Rows:        c.rows.Load(),
 		Answered:    c.answered.Load(),
 		Failed:      c.failed.Load(),

@@ -20,14 +20,14 @@ import (
 // stopped run, a refusal every row would meet, or a cache that cannot
 // record is an error.
 func (r *run) answer(ctx context.Context, j job) (writers.Record, error) {
-	prompt, err := j.prompt, error(nil)
-	if !j.rendered {
-		prompt, err = r.opts.Prompt.Template.Render(j.row.Cells)
+	pre := j.pre
+	if pre == nil {
+		pre = r.opts.render(j.row)
 	}
-	if err != nil {
-		return r.failed(j, err), nil
+	if pre.err != nil {
+		return r.failed(j, pre.err), nil
 	}
-	req := r.opts.request(prompt)
+	req := pre.req
 	key := r.opts.rowKey(req, j.seq)
 	if err, ok := r.settled[key]; ok {
 		return r.failed(j, err), nil
@@ -182,6 +182,7 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 			return llm.Response{}, retry.Unrecoverable(err)
 		}
 		actx, cancel := context.WithTimeout(r.reqCtx, r.opts.Limits.Timeout)
+		sent := time.Now()
 		done := r.stats.begin()
 		resp, err := r.client.Complete(actx, req)
 		done()
@@ -195,10 +196,15 @@ func (r *run) complete(ctx context.Context, req llm.Request) (llm.Response, int,
 		if err == nil {
 			resp.Usage = r.usage.check(req, resp.Usage, r.opts.Warn)
 		}
-		r.lim.Observe(resp, err)
+		r.lim.ObserveSent(sent, resp, err)
 		if r.tokens != nil {
 			r.tokens.Settle(need, req, resp.Usage)
 			r.tokens.Observe(limitsOf(resp, err))
+		}
+		if st := r.opts.Limits.SharedTokens; st != nil && need > 0 {
+			if charge, ok := charged(req, resp.Usage); ok {
+				st.Settle(charge - need)
+			}
 		}
 		if err == nil {
 			r.stats.tokensIn.Add(int64(resp.Usage.PromptTokens))
@@ -238,6 +244,11 @@ func (r *run) pace(ctx context.Context, req llm.Request) (need int, err error) {
 		need = estimate(r.counter, req)
 		if err := r.tokens.Take(ctx, need); err != nil {
 			return 0, err
+		}
+		if st := r.opts.Limits.SharedTokens; st != nil {
+			if err := takeTokens(ctx, st, need); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return need, nil

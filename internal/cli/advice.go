@@ -7,6 +7,7 @@ import (
 
 	"github.com/enrich-dev/enrich/llm"
 	"github.com/enrich-dev/enrich/pipeline"
+	"github.com/enrich-dev/enrich/ratelimit"
 	"github.com/enrich-dev/enrich/readers"
 	"github.com/enrich-dev/enrich/table"
 	"github.com/enrich-dev/enrich/writers"
@@ -50,6 +51,14 @@ func advice(err error) (line, hint string) {
 	}
 	if line, hint, ok := tableAdvice(err); ok {
 		return line, hint
+	}
+	var store *ratelimit.UnreachableError
+	if errors.As(err, &store) {
+		return line, "check that Redis runs there (redis-cli -u URL ping) and that the password is right (in the URL or $" + limitStorePasswordEnv + "); without --limit-store each process paces itself alone"
+	}
+	var lost *ratelimit.LostError
+	if errors.As(err, &lost) {
+		return line, "the other processes fall back to their shares too; the run goes on, slower, and uses the store again as soon as it answers"
 	}
 	var column *writers.ColumnError
 	if errors.As(err, &column) {

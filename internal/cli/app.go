@@ -49,6 +49,9 @@ func SignalStatus(s os.Signal) int {
 const StoppedAtOnce = "enrich: stopped at once; every answer already received is kept in the journal"
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if isMerge(args) {
+		return runMerge(args[1:], stderr)
+	}
 	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return newConsole(stderr, c.logFormat).fail(err)
@@ -173,6 +176,20 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 	}
 	opts.Progress = prog.update
 	opts.Warn = c.con.warn
+	closeStore, err := c.openLimitStore(ctx, &opts)
+	if err != nil {
+		return c.con.fail(err)
+	}
+	defer closeStore()
+	var shard *shardRun
+	if c.shard.Count > 1 {
+		var err error
+		if shard, err = c.startShard(); err != nil {
+			return c.con.fail(err)
+		}
+		defer shard.abort()
+		opts.Shard.Kept = shard.kept
+	}
 	// The options are checked, and the columns known, before OUTPUT or
 	// the journal is created; the pipeline that runs is made again below,
 	// with the journal.
@@ -211,6 +228,9 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 	stop := context.AfterFunc(ctx, func() { prog.interrupted(grace) })
 	stats, err := p.Run(ctx, r, w)
 	stop()
+	if err == nil && shard != nil {
+		err = shard.finish(c.output, stats.Input)
+	}
 	stats.FirstError = safe(stats.FirstError) // a provider's message, or cells
 	prog.finish(stats, outcome{written: err == nil, output: c.outputName()})
 	return c.exitStatus(ctx, err, stats, j)
@@ -329,6 +349,7 @@ func (c *config) pipelineOptions(tmpl *templates.Template, scope string) pipelin
 		Resume:   pipeline.Resume{Scope: scope, NoDedupe: c.noDedupe, Grace: grace},
 		Limit:    c.limit,
 		RowError: rowError,
+		Shard:    c.shard,
 	}
 	if c.temperatureSet {
 		t := c.temperature

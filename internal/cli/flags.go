@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,10 @@ type config struct {
 	logFormat           string
 	help, version       bool
 	batchFlags
+	shardSpec  string
+	shard      pipeline.Shard // from --shard; Count 0 without it
+	limitStore string
+	limitKey   string
 
 	con *console // how the command talks to its user, once the flags are known
 }
@@ -122,6 +127,9 @@ func newFlagSet(c *config) *pflag.FlagSet {
 	fs.BoolVar(&c.escapeFormulas, "escape-formulas", false, "CSV/TSV: prefix added values starting with = + - @ with ' (for Excel)")
 	fs.BoolVar(&c.usageColumns, "usage-columns", false, "add COLUMN_tokens_in and COLUMN_tokens_out to every row")
 	addBatchFlags(fs, &c.batchFlags)
+	fs.StringVar(&c.shardSpec, "shard", "", "take only shard `I/N` of the rows (I from 0), or auto/N, auto: the index from the runner's environment; combine the parts with enrich merge")
+	fs.StringVar(&c.limitStore, "limit-store", "", "share --rpm/--tpm with every process using this Redis `URL` (redis://HOST:PORT/DB, rediss://…)")
+	fs.StringVar(&c.limitKey, "limit-key", "", "`NAME` of the shared budget in --limit-store (default: from provider, base URL and model)")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "no progress bar or progress lines")
 	fs.StringVar(&c.logFormat, "log-format", "text", "`FORMAT` of the lines on standard error: text or json")
 	fs.BoolVarP(&c.help, "help", "h", false, "show this help")
@@ -222,6 +230,24 @@ func (c *config) validate() error {
 	}
 	if err := c.validateBatch(); err != nil {
 		return err
+	}
+	if c.shardSpec != "" {
+		s, err := parseShard(c.shardSpec, os.Getenv)
+		if err != nil {
+			return err
+		}
+		c.shard = s
+		if s.Count > 1 {
+			if err := c.checkShard(); err != nil {
+				return err
+			}
+		}
+	}
+	if c.limitKey != "" && c.limitStore == "" {
+		return usagef("--limit-key names a budget in --limit-store; give --limit-store too")
+	}
+	if c.limitStore != "" && c.rpm == 0 && c.tpm == 0 {
+		return usagef("--limit-store shares --rpm and --tpm; give at least one of them")
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return usagef("--log-format must be text or json, got %q", c.logFormat)

@@ -61,6 +61,7 @@ var flagGroups = []struct {
 	{"output columns", []string{"column", "error-column", "schema", "fields", "usage-columns"}},
 	{"model and provider", []string{"provider", "model", "base-url", "max-tokens", "temperature"}},
 	{"limits and retries", []string{"concurrency", "rpm", "tpm", "retries", "timeout"}},
+	{"many processes", []string{"shard", "limit-store", "limit-key"}},
 	{"resume and cost", []string{"dry-run", "cache", "fresh", "no-cache", "no-dedupe", "price-in", "price-out"}},
 	{"batch mode (the provider's batch API: half the price, within 24h)", []string{"batch", "detach", "batch-size", "batch-poll", "batch-cancel"}},
 	{"display", []string{"quiet", "log-format", "help", "version"}},

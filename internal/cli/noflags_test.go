@@ -16,7 +16,7 @@ import (
 // flaglessPackages are the library packages whose messages must not name
 // the command's flags: they state facts, and advice.go words the advice.
 // Paths are from the repository's root (see TestMain).
-var flaglessPackages = []string{"llm", "readers", "writers", "journal", "templates", "cost", "table", "pipeline"}
+var flaglessPackages = []string{"llm", "readers", "writers", "journal", "templates", "cost", "table", "pipeline", "ratelimit"}
 
 // notOurFlags are flags of other tools that the packages may mention.
 var notOurFlags = []string{

@@ -52,7 +52,10 @@ type Options struct {
 	// plus its max_tokens, as providers count before answering.
 	TPM          float64
 	LimitHeaders bool // send x-ratelimit-{limit,remaining,reset}-requests
-	NoRetryAfter bool // omit Retry-After on rate-limit 429s
+	// LimitHeadersOn429 sends them on 429s only, as some providers and
+	// proxies do: a client learns the limit only by meeting it.
+	LimitHeadersOn429 bool
+	NoRetryAfter      bool // omit Retry-After on rate-limit 429s
 	// Fault decides, from the 1-based request number and the prompt, what
 	// to do with a request; nil answers every request.
 	Fault func(n int64, prompt string) Fault
@@ -131,7 +134,7 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("retry-after-ms", strconv.FormatInt(max(d.Milliseconds(), 1), 10))
 				w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())+1))
 			}
-			p.limitHeaders(w)
+			p.limitHeaders(w, true)
 			writeError(w, http.StatusTooManyRequests, "Rate limit reached for requests")
 			return
 		}
@@ -210,14 +213,14 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		p.answered.Add(1)
 	}
-	p.limitHeaders(w)
+	p.limitHeaders(w, false)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
 }
 
-func (p *Provider) limitHeaders(w http.ResponseWriter) {
-	if !p.opts.LimitHeaders || p.bucket == nil {
+func (p *Provider) limitHeaders(w http.ResponseWriter, limited bool) {
+	if !(p.opts.LimitHeaders || p.opts.LimitHeadersOn429 && limited) || p.bucket == nil {
 		return
 	}
 	limit := int(p.opts.RPM)
