@@ -237,22 +237,8 @@ func (c *config) writeBatchPreview(ctx context.Context, w io.Writer, p *pipeline
 	if plan.TooLarge > 0 {
 		fmt.Fprintf(w, "          %d requests are too large for any batch and would fail\n", plan.TooLarge)
 	}
-	out := int64(0)
-	if c.maxTokens > 0 {
-		out = int64(c.maxTokens) * plan.Requests
-		fmt.Fprintf(w, "tokens:   ~%d input (%s), %d output reserved (--max-tokens %d × %d)\n", pv.InputTokens, pv.Counter, out, c.maxTokens, plan.Requests)
-	} else {
-		fmt.Fprintf(w, "tokens:   ~%d input (%s); output unknown without --max-tokens\n", pv.InputTokens, pv.Counter)
-	}
-	if price, source, ok := c.batchPrice(c.model); ok {
-		what := "at most"
-		if c.maxTokens == 0 {
-			what = "input only,"
-		}
-		fmt.Fprintf(w, "cost:     %s %s at %s (%s)\n", what, dollars(price.Cost(pv.InputTokens, out)), price, source)
-	} else {
-		fmt.Fprintf(w, "cost:     unknown: no price for %q; give one with --price-in and --price-out (dollars per 1M tokens)\n", c.model)
-	}
+	price, source, ok := c.batchPrice(c.model)
+	c.writeCost(w, pv, plan.Requests, price, source, ok)
 	fmt.Fprintf(w, "time:     within the provider's 24h completion window; most batches end within hours\n")
 	return exitOK
 }

@@ -39,23 +39,30 @@ func (c *config) writePreview(w io.Writer, p pipeline.Preview) {
 	if p.Failed > 0 {
 		fmt.Fprintf(w, "errors:   %d rows would fail to render their prompt\n", p.Failed)
 	}
+	price, source, ok := c.price(c.model)
+	c.writeCost(w, p, p.ToSend, price, source, ok)
+	fmt.Fprintf(w, "time:     %s\n", c.timeEstimate(p))
+}
+
+// writeCost prints a preview's tokens and money for the requests it
+// would send, at price (ok false: no price is known for the model).
+func (c *config) writeCost(w io.Writer, p pipeline.Preview, requests int64, price cost.Price, source string, ok bool) {
 	out := int64(0)
 	if c.maxTokens > 0 {
-		out = int64(c.maxTokens) * p.ToSend
-		fmt.Fprintf(w, "tokens:   ~%d input (%s), %d output reserved (--max-tokens %d × %d)\n", p.InputTokens, p.Counter, out, c.maxTokens, p.ToSend)
+		out = int64(c.maxTokens) * requests
+		fmt.Fprintf(w, "tokens:   ~%d input (%s), %d output reserved (--max-tokens %d × %d)\n", p.InputTokens, p.Counter, out, c.maxTokens, requests)
 	} else {
 		fmt.Fprintf(w, "tokens:   ~%d input (%s); output unknown without --max-tokens\n", p.InputTokens, p.Counter)
 	}
-	if price, source, ok := c.price(c.model); ok {
-		what := "at most"
-		if c.maxTokens == 0 {
-			what = "input only,"
-		}
-		fmt.Fprintf(w, "cost:     %s %s at %s (%s)\n", what, dollars(price.Cost(p.InputTokens, out)), price, source)
-	} else {
+	if !ok {
 		fmt.Fprintf(w, "cost:     unknown: no price for %q; give one with --price-in and --price-out (dollars per 1M tokens)\n", c.model)
+		return
 	}
-	fmt.Fprintf(w, "time:     %s\n", c.timeEstimate(p))
+	what := "at most"
+	if c.maxTokens == 0 {
+		what = "input only,"
+	}
+	fmt.Fprintf(w, "cost:     %s %s at %s (%s)\n", what, dollars(price.Cost(p.InputTokens, out)), price, source)
 }
 
 // timeEstimate words the least time the rate limits allow; latency adds
