@@ -121,7 +121,7 @@ func problemHint(err error) string {
 	case llm.UnknownHost:
 		return "the host in --base-url does not resolve; check its spelling"
 	case llm.Timeout:
-		return "the model did not answer within the per-request timeout; raise it or lower the max tokens"
+		return "the model did not answer within the per-request timeout; raise --timeout or lower --max-tokens"
 	case llm.BadKey:
 		if env := llm.KeyEnv(provider); env != "" {
 			return "check " + env + " (or the key for your --base-url server)"

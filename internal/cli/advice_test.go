@@ -73,7 +73,7 @@ func TestAdvice(t *testing.T) {
 		{"unknown host", posted(&net.DNSError{Err: "no such host", Name: "lcoalhost", IsNotFound: true}),
 			"Post \"http://127.0.0.1:1/v1/chat/completions\": lookup lcoalhost: no such host", "the host in --base-url does not resolve; check its spelling"},
 		{"timeout", posted(context.DeadlineExceeded),
-			"Post \"http://127.0.0.1:1/v1/chat/completions\": context deadline exceeded", "the model did not answer within the per-request timeout; raise it or lower the max tokens"},
+			"Post \"http://127.0.0.1:1/v1/chat/completions\": context deadline exceeded", "the model did not answer within the per-request timeout; raise --timeout or lower --max-tokens"},
 		{"canceled", posted(context.Canceled), "Post \"http://127.0.0.1:1/v1/chat/completions\": context canceled", noHint},
 
 		// llm.Problem, from the provider.
