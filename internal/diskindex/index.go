@@ -1,4 +1,4 @@
-// Package diskindex is a hash index from llm.Key to a number that lives in
+// Package diskindex is a hash index from a 16-byte key (an llm.Key) to a number that lives in
 // a file, not in memory: a run of ten million rows keeps ten million keys
 // in it and a few pages of memory whatever its size.
 //
@@ -31,13 +31,11 @@ import (
 	"io"
 	"os"
 	"sync"
-
-	"github.com/enrich-dev/enrich/llm"
 )
 
 const (
 	pageSize  = 4096
-	entrySize = len(llm.Key{}) + 8
+	entrySize = len([16]byte{}) + 8
 	perPage   = pageSize / entrySize // 170
 	// minBuckets is the size of a new index: 256 KiB of file.
 	minBuckets = 64
@@ -111,7 +109,7 @@ func (x *Index) Len() int {
 	return x.n
 }
 
-func (x *Index) hash(k llm.Key) uint64 { return maphash.Bytes(x.seed, k[:]) }
+func (x *Index) hash(k [16]byte) uint64 { return maphash.Bytes(x.seed, k[:]) }
 
 func (x *Index) bucket(h uint64) int64 {
 	if x.bits == 0 {
@@ -121,7 +119,7 @@ func (x *Index) bucket(h uint64) int64 {
 }
 
 // Get returns the value of k.
-func (x *Index) Get(k llm.Key) (uint64, bool, error) {
+func (x *Index) Get(k [16]byte) (uint64, bool, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if x.n == 0 {
@@ -141,7 +139,7 @@ func (x *Index) Get(k llm.Key) (uint64, bool, error) {
 }
 
 // Put sets the value of k, replacing any value it had.
-func (x *Index) Put(k llm.Key, v uint64) error {
+func (x *Index) Put(k [16]byte, v uint64) error {
 	if v == ^uint64(0) {
 		return fmt.Errorf("index: value %d out of range", v)
 	}
@@ -179,7 +177,7 @@ func (x *Index) Put(k llm.Key, v uint64) error {
 // find returns the entry of k in page and true, or the first free entry
 // (perPage when there is none) and false. Entries fill a page from its
 // start, and a value is stored plus one, so a zero value marks the end.
-func find(page []byte, k llm.Key) (int, bool) {
+func find(page []byte, k [16]byte) (int, bool) {
 	for i := range perPage {
 		e := page[i*entrySize : (i+1)*entrySize]
 		if binary.LittleEndian.Uint64(e[len(k):]) == 0 {
@@ -224,7 +222,7 @@ func (x *Index) grow() error {
 				if binary.LittleEndian.Uint64(e[16:]) == 0 {
 					break
 				}
-				half := (x.hash(llm.Key(e[:16])) >> shift) & 1
+				half := (x.hash([16]byte(e[:16])) >> shift) & 1
 				dst := (2*p+int(half))*pageSize + fill[half]*entrySize
 				copy(out[dst:dst+entrySize], e)
 				fill[half]++

@@ -6,20 +6,18 @@ import (
 	"fmt"
 	"os"
 	"testing"
-
-	"github.com/enrich-dev/enrich/llm"
 )
 
-func keyN(i int) llm.Key {
+func keyN(i int) [16]byte {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(i))
 	sum := sha256.Sum256(b[:])
-	return llm.Key(sum[:16])
+	return [16]byte(sum[:16])
 }
 
 // plainKey is a key that is not a hash: its top bytes are all zero.
-func plainKey(i int) llm.Key {
-	var k llm.Key
+func plainKey(i int) [16]byte {
+	var k [16]byte
 	binary.BigEndian.PutUint64(k[8:], uint64(i))
 	return k
 }
@@ -27,7 +25,7 @@ func plainKey(i int) llm.Key {
 func TestIndex(t *testing.T) {
 	tests := []struct {
 		name string
-		key  func(int) llm.Key
+		key  func(int) [16]byte
 		n    int
 	}{
 		{"hashed keys", keyN, 100_000},
