@@ -128,6 +128,13 @@ func (c *config) openInput(ctx context.Context, stdin io.Reader) (readers.Reader
 // pipeline needs: the client and the options, less the journal.
 func (c *config) options(ctx context.Context, r readers.Reader) (llm.Client, pipeline.Options, error) {
 	tmpl, err := templates.Parse(c.prompt, r.Header(), c.sourceName())
+	var field *templates.FieldError
+	if errors.As(err, &field) && c.headerRow == 0 {
+		if row, ok := titleLike(ctx, r); ok {
+			return nil, pipeline.Options{}, hinted{err: err, hint: fmt.Sprintf(
+				"row %d, taken as the header, has one filled cell and the table below is wider: it looks like a title; say which row is the header with --header-row N", row)}
+		}
+	}
 	if err != nil {
 		return nil, pipeline.Options{}, err
 	}
@@ -422,6 +429,31 @@ func firstPass(ctx context.Context, p *pipeline.Pipeline, r readers.Reader, j *j
 	}
 	defer r2.Close()
 	return p.Preview(ctx, r2, pipeline.PreviewOptions{})
+}
+
+// titleLike reports whether a workbook's header row looks like a title
+// above the table rather than its column names: one filled cell where
+// the sheet has several columns, or where the next row is wider. It may
+// read a row; the caller is about to stop. The row is the header's.
+func titleLike(ctx context.Context, r readers.Reader) (row int, ok bool) {
+	src := r.Source()
+	if src.Format != table.XLSX {
+		return 0, false
+	}
+	filled := 0
+	for _, h := range r.Header() {
+		if strings.TrimSpace(h) != "" {
+			filled++
+		}
+	}
+	if filled != 1 {
+		return 0, false
+	}
+	if len(r.Header()) > 1 {
+		return src.HeaderRow, true
+	}
+	_, err := r.Next(ctx)
+	return src.HeaderRow, errors.Is(err, readers.ErrBeyondHeader)
 }
 
 // looksLikeAFile reports whether a -p prompt is more likely a file's name
