@@ -117,9 +117,10 @@
 // # XLSX
 //
 // One worksheet is read, streaming, by a reader of our own over the
-// sheet's XML (internal/ooxml's tokenizer): memory holds the shared
-// strings and one row, never the sheet, so a sheet of 1,048,576 rows reads
-// like one of ten. The sheet is the named one, matched exactly or else
+// sheet's XML (internal/ooxml's tokenizer): memory holds one row, never
+// the sheet, and the shared strings only while they are small (past 4 MB
+// they move to a temporary file, removed at once, read back through a
+// small cache), so a sheet of 1,048,576 rows reads like one of ten. The sheet is the named one, matched exactly or else
 // ignoring case, or the first worksheet in workbook order. The header is
 // the first row with any text, since sheets often begin lower down, or
 // XLSXOptions.HeaderRow; FirstRow and LastRow bound the data rows, so a

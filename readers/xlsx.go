@@ -52,8 +52,8 @@ func (o XLSXOptions) validate() error {
 
 // XLSX reads one worksheet of an .xlsx workbook, streaming its rows with
 // a reader of its own over the sheet's XML (see the package documentation
-// for how cells are shown). Memory holds the shared strings, compactly,
-// and one row: not the sheet.
+// for how cells are shown). Memory holds one row, not the sheet, and a
+// small shared string table (a large one is kept in a temporary file).
 type XLSX struct {
 	path      string
 	opts      XLSXOptions

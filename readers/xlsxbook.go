@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"unsafe"
 
 	"github.com/enrich-dev/enrich/internal/ooxml"
 )
@@ -25,19 +24,19 @@ func openBook(path string) (*book, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &book{pkg: pkg}
+	b := &book{pkg: pkg, strings: sharedStrings{spillAt: spillStrings}}
 	if err := b.readStyles(); err != nil {
 		pkg.Close()
 		return nil, err
 	}
 	if err := b.readStrings(); err != nil {
-		pkg.Close()
+		b.close()
 		return nil, err
 	}
 	return b, nil
 }
 
-func (b *book) close() error { return b.pkg.Close() }
+func (b *book) close() error { return errors.Join(b.strings.close(), b.pkg.Close()) }
 
 // format returns the number format of cell style s.
 func (b *book) format(s int) *numFormat {
@@ -92,108 +91,6 @@ func (b *book) readStyles() error {
 	return nil
 }
 
-// sharedStrings holds the workbook's string table compactly: the text
-// in pages of 1 MB that are never moved or copied as the table grows, and
-// where each string ends, 4 bytes a string. A million short strings take
-// their text plus 4 MB this way, where a Go string each would add 16
-// bytes of header and a pointer for the collector to walk, and one
-// growing slice would briefly need three times the text while it is
-// copied.
-//
-// Strings are addressed in one 32-bit space of pages. A string never
-// straddles two pages unless it is longer than a page, in which case it
-// starts a page of its own size; so string i starts where string i-1
-// ends, or, when that would have crossed a page boundary, at the next one.
-type sharedStrings struct {
-	pages [][]byte
-	ends  []uint32
-	end   uint32 // where the next string would start
-}
-
-const (
-	pageBits = 20
-	pageSize = 1 << pageBits
-	// maxStringText is the most string text the table can address.
-	maxStringText = 1<<32 - 1
-)
-
-func (t *sharedStrings) len() int { return len(t.ends) }
-
-// get returns string i. The string shares the table's memory, which is
-// never written after it is read: cells refer to it without a copy, and
-// the page lives as long as any of them does.
-func (t *sharedStrings) get(i int) string {
-	start := uint32(0)
-	if i > 0 {
-		start = t.ends[i-1]
-	}
-	end := t.ends[i]
-	if start == end {
-		return ""
-	}
-	if start>>pageBits != (end-1)>>pageBits {
-		start = (start + pageSize - 1) &^ (pageSize - 1)
-	}
-	page := t.pages[start>>pageBits]
-	off := start & (pageSize - 1)
-	return unsafe.String(&page[off], int(end-start))
-}
-
-// reserve sizes the ends for the count the table says it has, believed
-// only as far as the part's size allows (every <si/> takes 5 bytes), so
-// that a lying count costs nothing.
-func (t *sharedStrings) reserve(sc *ooxml.Scanner, partSize uint64) {
-	v, ok := sc.Attr("uniqueCount")
-	if !ok {
-		return
-	}
-	n, err := strconv.ParseUint(string(v), 10, 32)
-	if err != nil {
-		return
-	}
-	n = min(n, partSize/5, 1<<26)
-	t.ends = make([]uint32, 0, n)
-}
-
-// add appends s, reporting false when the table's address space is full.
-func (t *sharedStrings) add(s []byte) bool {
-	n := uint64(len(s))
-	start := uint64(t.end)
-	if n > 0 && start>>pageBits != (start+n-1)>>pageBits {
-		start = (start + pageSize - 1) &^ (pageSize - 1) // the next page
-	}
-	if start+n > maxStringText {
-		return false
-	}
-	p := int(start >> pageBits)
-	switch {
-	case n == 0:
-	case n > pageSize:
-		// A page of its own size; the pages it spans are windows on it,
-		// the last one open for the strings that follow.
-		k := int((n + pageSize - 1) / pageSize)
-		big := make([]byte, n, k*pageSize)
-		copy(big, s)
-		for len(t.pages) < p+k {
-			t.pages = append(t.pages, nil)
-		}
-		for j := range k {
-			t.pages[p+j] = big[j*pageSize : min(int(n), (j+1)*pageSize)]
-		}
-	default:
-		for len(t.pages) <= p {
-			t.pages = append(t.pages, nil)
-		}
-		if t.pages[p] == nil {
-			t.pages[p] = make([]byte, 0, pageSize)
-		}
-		t.pages[p] = append(t.pages[p], s...)
-	}
-	t.end = uint32(start + n)
-	t.ends = append(t.ends, t.end)
-	return true
-}
-
 // readStrings reads the shared string table: each <si>'s text is its <t>,
 // or the <t> of each of its rich-text runs <r>, but not the phonetic
 // guides (<rPh>) that East Asian text carries.
@@ -215,6 +112,9 @@ func (b *book) readStrings() error {
 	for {
 		if err := sc.Next(); err != nil {
 			if errors.Is(err, io.EOF) {
+				if err := t.finish(); err != nil {
+					return fmt.Errorf("%s: %w", part, err)
+				}
 				return nil
 			}
 			return fmt.Errorf("%s: %w", part, err)
@@ -229,7 +129,9 @@ func (b *book) readStrings() error {
 			case depth == 2 && string(local) == "si":
 				text = text[:0]
 				if sc.Kind() == ooxml.EmptyTag {
-					t.add(nil)
+					if err := t.add(nil); err != nil {
+						return fmt.Errorf("%s: %w", part, err)
+					}
 				}
 			case string(local) == "rPh" && sc.Kind() == ooxml.StartTag:
 				skip = depth
@@ -246,17 +148,17 @@ func (b *book) readStrings() error {
 			case string(local) == "t":
 				inT = false
 			case depth == 2 && string(local) == "si":
-				if !t.add(ooxml.DecodeEscapes(text)) {
-					return fmt.Errorf("%s: %w: more than 4 GB of shared strings", part, ooxml.ErrTooLarge)
+				if err := t.add(ooxml.DecodeEscapes(text)); err != nil {
+					return fmt.Errorf("%s: %w", part, err)
 				}
 			}
 		case ooxml.Text, ooxml.CData:
 			if inT && skip == 0 {
 				if text, err = sc.AppendText(text); err != nil {
-					return fmt.Errorf("%s: string %d: %w", part, len(t.ends), err)
+					return fmt.Errorf("%s: string %d: %w", part, t.len(), err)
 				}
 				if len(text) > ooxml.MaxToken {
-					return fmt.Errorf("%s: string %d: %w: longer than %d MB", part, len(t.ends), ooxml.ErrTooLarge, ooxml.MaxToken>>20)
+					return fmt.Errorf("%s: string %d: %w: longer than %d MB", part, t.len(), ooxml.ErrTooLarge, ooxml.MaxToken>>20)
 				}
 			}
 		}

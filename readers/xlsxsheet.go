@@ -351,7 +351,7 @@ func (s *sheetStream) display(typ []byte, style int, hasV, hasIS bool) (string, 
 		if n := s.book.strings.len(); i >= n {
 			return "", detailf(ErrSharedString, "shared string %d does not exist: the workbook's table has %d", i, n)
 		}
-		return s.book.strings.get(i), nil
+		return s.book.strings.get(i)
 	case "inlineStr":
 		if hasIS {
 			return string(ooxml.DecodeEscapes(s.is)), nil
