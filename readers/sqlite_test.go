@@ -10,28 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enrich-dev/enrich/internal/sqlitetest"
 	"github.com/google/go-cmp/cmp"
 )
 
-// makeDB creates a database at a temporary path by running stmts.
-func makeDB(t *testing.T, stmts ...string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "data.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-	return path
-}
-
 func TestSQLiteTable(t *testing.T) {
-	path := makeDB(t,
+	path := sqlitetest.MakeDB(t,
 		`CREATE TABLE "It""ems" (id INTEGER PRIMARY KEY, "ti tle" TEXT, price REAL, n INT, raw BLOB, note)`,
 		`INSERT INTO "It""ems" VALUES (3, 'Lamp', 12.5, 7, X'00ff', NULL), (10, 'Désk “oak”', 0.1, -2, CAST('text' AS BLOB), 42)`,
 	)
@@ -49,7 +33,7 @@ func TestSQLiteTable(t *testing.T) {
 }
 
 func TestSQLitePagesAndRewind(t *testing.T) {
-	path := makeDB(t, `CREATE TABLE t (title TEXT)`,
+	path := sqlitetest.MakeDB(t, `CREATE TABLE t (title TEXT)`,
 		`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2500) INSERT INTO t SELECT 'row ' || i FROM c`,
 		`DELETE FROM t WHERE rowid = 1001`)
 	r, err := OpenSQLite(path, SQLiteOptions{Table: "t"})
@@ -81,7 +65,7 @@ func TestSQLitePagesAndRewind(t *testing.T) {
 
 // A column named rowid hides the rowid by that name; _rowid_ still finds it.
 func TestSQLiteColumnNamedRowid(t *testing.T) {
-	path := makeDB(t, `CREATE TABLE t (rowid TEXT, v TEXT)`, `INSERT INTO t VALUES ('a', 'x'), ('b', 'y')`)
+	path := sqlitetest.MakeDB(t, `CREATE TABLE t (rowid TEXT, v TEXT)`, `INSERT INTO t VALUES ('a', 'x'), ('b', 'y')`)
 	r, err := OpenSQLite(path, SQLiteOptions{Table: "t", NeedKey: true})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +75,7 @@ func TestSQLiteColumnNamedRowid(t *testing.T) {
 }
 
 func TestSQLiteQuery(t *testing.T) {
-	path := makeDB(t, `CREATE TABLE items (id INTEGER PRIMARY KEY, title TEXT, lang TEXT, summary TEXT, summary_error TEXT)`,
+	path := sqlitetest.MakeDB(t, `CREATE TABLE items (id INTEGER PRIMARY KEY, title TEXT, lang TEXT, summary TEXT, summary_error TEXT)`,
 		`INSERT INTO items (id, title, lang, summary_error) VALUES (1, 'a', 'en', ''), (2, 'b', 'fr', NULL), (3, 'c', 'en', NULL), (4, 'd', 'en', '429'), (5, 'e', 'en', NULL)`)
 	tests := []struct {
 		name   string
@@ -126,7 +110,7 @@ func TestSQLiteQuery(t *testing.T) {
 }
 
 func TestSQLiteBadInput(t *testing.T) {
-	path := makeDB(t, `CREATE TABLE items (title TEXT)`, `CREATE TABLE other (x)`, `CREATE VIEW v AS SELECT title FROM items`,
+	path := sqlitetest.MakeDB(t, `CREATE TABLE items (title TEXT)`, `CREATE TABLE other (x)`, `CREATE VIEW v AS SELECT title FROM items`,
 		`INSERT INTO items VALUES ('ok'), (CAST(X'66ff6f' AS TEXT))`)
 	text := filepath.Join(t.TempDir(), "notes.db")
 	if err := os.WriteFile(text, []byte(strings.Repeat("not a database\n", 100)), 0o644); err != nil {
@@ -175,7 +159,7 @@ func TestSQLiteBadInput(t *testing.T) {
 // The reader holds no lock between pages: a writer commits while it is
 // halfway through, in the default rollback-journal mode.
 func TestSQLiteReaderLetsWritersCommit(t *testing.T) {
-	path := makeDB(t, `CREATE TABLE t (v TEXT)`,
+	path := sqlitetest.MakeDB(t, `CREATE TABLE t (v TEXT)`,
 		`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000) INSERT INTO t SELECT i FROM c`)
 	r, err := OpenSQLite(path, SQLiteOptions{Table: "t"})
 	if err != nil {

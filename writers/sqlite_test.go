@@ -2,72 +2,15 @@ package writers
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/enrich-dev/enrich/internal/sqlitetest"
 	"github.com/enrich-dev/enrich/table"
 )
-
-func makeDB(t *testing.T, stmts ...string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "data.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-	return path
-}
-
-// query returns every row of q as text (typeof:value), NULL as "NULL".
-func query(t *testing.T, path, q string) [][]string {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out [][]string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		r := make([]string, len(cols))
-		for i, v := range vals {
-			switch v := v.(type) {
-			case nil:
-				r[i] = "NULL"
-			case []byte:
-				r[i] = string(v)
-			default:
-				r[i] = fmt.Sprint(v)
-			}
-		}
-		out = append(out, r)
-	}
-	return out
-}
 
 var inPlaceAdded = []string{"summary", "urgency", "score", "urgent", "summary_error"}
 
@@ -80,7 +23,7 @@ func inPlaceOptions(path string) (Options, SQLiteUpdate) {
 }
 
 func TestSQLiteInPlace(t *testing.T) {
-	path := makeDB(t, `CREATE TABLE "It""ems" (id INTEGER PRIMARY KEY, title TEXT)`,
+	path := sqlitetest.MakeDB(t, `CREATE TABLE "It""ems" (id INTEGER PRIMARY KEY, title TEXT)`,
 		`INSERT INTO "It""ems" VALUES (1, 'a'), (2, 'b'), (5, 'c')`)
 	o, u := inPlaceOptions(path)
 	w, err := UpdateSQLite(o, u)
@@ -92,7 +35,7 @@ func TestSQLiteInPlace(t *testing.T) {
 		row(2, []string{"2", "b"}, "", "", "", "", "429 Too Many Requests"),
 		row(5, []string{"5", "c"}, "x", "not a number", "7", "maybe", ""),
 	})
-	got := query(t, path, `SELECT id, title, summary, urgency, typeof(urgency), score, typeof(score), urgent, summary_error, typeof(summary_error) FROM "It""ems" ORDER BY id`)
+	got := sqlitetest.Query(t, path, `SELECT id, title, summary, urgency, typeof(urgency), score, typeof(score), urgent, summary_error, typeof(summary_error) FROM "It""ems" ORDER BY id`)
 	want := [][]string{
 		{"1", "a", "short", "3", "integer", "0.5", "real", "1", "", "text"},
 		{"2", "b", "NULL", "NULL", "null", "NULL", "null", "NULL", "429 Too Many Requests", "text"},
@@ -101,7 +44,7 @@ func TestSQLiteInPlace(t *testing.T) {
 	if !cmp.Equal(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
-	types := query(t, path, `SELECT name, type FROM pragma_table_info('It"ems')`)
+	types := sqlitetest.Query(t, path, `SELECT name, type FROM pragma_table_info('It"ems')`)
 	if want := [][]string{{"id", "INTEGER"}, {"title", "TEXT"}, {"summary", "TEXT"}, {"urgency", "INTEGER"}, {"score", "REAL"}, {"urgent", "INTEGER"}, {"summary_error", "TEXT"}}; !cmp.Equal(types, want) {
 		t.Errorf("columns %q, want %q", types, want)
 	}
@@ -112,7 +55,7 @@ func TestSQLiteInPlace(t *testing.T) {
 		t.Fatalf("rerun: %v", err)
 	}
 	writeAll(t, w, []Record{row(2, []string{"2", "b"}, "now", "1", "1", "false", "")})
-	if got := query(t, path, `SELECT summary, summary_error FROM "It""ems" WHERE id = 2`); !cmp.Equal(got, [][]string{{"now", ""}}) {
+	if got := sqlitetest.Query(t, path, `SELECT summary, summary_error FROM "It""ems" WHERE id = 2`); !cmp.Equal(got, [][]string{{"now", ""}}) {
 		t.Errorf("rerun wrote %q", got)
 	}
 }
@@ -120,7 +63,7 @@ func TestSQLiteInPlace(t *testing.T) {
 // Abort rolls back the open transaction; earlier ones stay committed, as
 // after a crash. A run that never committed leaves the table as it was.
 func TestSQLiteAbort(t *testing.T) {
-	path := makeDB(t, `CREATE TABLE "It""ems" (id INTEGER PRIMARY KEY, title TEXT)`,
+	path := sqlitetest.MakeDB(t, `CREATE TABLE "It""ems" (id INTEGER PRIMARY KEY, title TEXT)`,
 		`INSERT INTO "It""ems" VALUES (1, 'a'), (2, 'b'), (3, 'c')`)
 	o, u := inPlaceOptions(path)
 	w, err := UpdateSQLite(o, u)
@@ -130,7 +73,7 @@ func TestSQLiteAbort(t *testing.T) {
 	if err := w.Abort(); err != nil {
 		t.Fatal(err)
 	}
-	if cols := query(t, path, `SELECT count(*) FROM pragma_table_info('It"ems')`); cols[0][0] != "2" {
+	if cols := sqlitetest.Query(t, path, `SELECT count(*) FROM pragma_table_info('It"ems')`); cols[0][0] != "2" {
 		t.Fatalf("an aborted run that wrote nothing left %s columns, want 2", cols[0][0])
 	}
 	w, err = UpdateSQLite(o, u)
@@ -145,7 +88,7 @@ func TestSQLiteAbort(t *testing.T) {
 	if err := w.Abort(); err != nil {
 		t.Fatal(err)
 	}
-	got := query(t, path, `SELECT id, summary, summary_error FROM "It""ems" ORDER BY id`)
+	got := sqlitetest.Query(t, path, `SELECT id, summary, summary_error FROM "It""ems" ORDER BY id`)
 	if want := [][]string{{"1", "s", ""}, {"2", "s", ""}, {"3", "NULL", "NULL"}}; !cmp.Equal(got, want) {
 		t.Errorf("after Abort: %q, want %q", got, want)
 	}
@@ -164,7 +107,7 @@ func TestSQLiteExistingColumns(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := makeDB(t, tt.create, `INSERT INTO "It""ems" (id, title) VALUES (1, 'a')`)
+			path := sqlitetest.MakeDB(t, tt.create, `INSERT INTO "It""ems" (id, title) VALUES (1, 'a')`)
 			o, u := inPlaceOptions(path)
 			u.FillExisting = tt.fill
 			w, err := UpdateSQLite(o, u)
@@ -179,7 +122,7 @@ func TestSQLiteExistingColumns(t *testing.T) {
 				t.Fatal(err)
 			}
 			writeAll(t, w, []Record{row(1, nil, "s", "1", "1", "true", "")})
-			if got := query(t, path, `SELECT summary FROM "It""ems"`); got[0][0] != "s" {
+			if got := sqlitetest.Query(t, path, `SELECT summary FROM "It""ems"`); got[0][0] != "s" {
 				t.Errorf("summary %q", got)
 			}
 		})
@@ -189,7 +132,7 @@ func TestSQLiteExistingColumns(t *testing.T) {
 // In WAL mode a reader sees the committed rows while a transaction is
 // open, and is never blocked.
 func TestSQLiteReadableWhileWriting(t *testing.T) {
-	path := makeDB(t, `PRAGMA journal_mode=WAL`, `CREATE TABLE "It""ems" (id INTEGER PRIMARY KEY, title TEXT)`,
+	path := sqlitetest.MakeDB(t, `PRAGMA journal_mode=WAL`, `CREATE TABLE "It""ems" (id INTEGER PRIMARY KEY, title TEXT)`,
 		`INSERT INTO "It""ems" VALUES (1, 'a'), (2, 'b'), (3, 'c')`)
 	o, u := inPlaceOptions(path)
 	w, err := UpdateSQLite(o, u)
@@ -201,7 +144,7 @@ func TestSQLiteReadableWhileWriting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := query(t, path, `SELECT count(*) FROM "It""ems" WHERE summary_error = ''`)
+	got := sqlitetest.Query(t, path, `SELECT count(*) FROM "It""ems" WHERE summary_error = ''`)
 	if got[0][0] != "2" {
 		t.Errorf("a reader saw %s answered rows while the third was uncommitted, want 2", got[0][0])
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,71 +10,24 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/enrich-dev/enrich/internal/sqlitetest"
 	"github.com/enrich-dev/enrich/readers"
 )
 
 func sqliteDB(t *testing.T, rows int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "data.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, s := range []string{
+	return sqlitetest.MakeDB(t,
 		`CREATE TABLE "my items" (id INTEGER PRIMARY KEY, title TEXT, lang TEXT)`,
 		fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
-			INSERT INTO "my items" SELECT i, 'item ' || i, CASE WHEN i %% 3 = 0 THEN 'fr' ELSE 'en' END FROM c`, rows),
-	} {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
+			INSERT INTO "my items" SELECT i, 'item ' || i, CASE WHEN i %% 3 = 0 THEN 'fr' ELSE 'en' END FROM c`, rows))
 }
-
-func sqliteRows(t *testing.T, path, q string) [][]string {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out [][]string
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		r := make([]string, len(cols))
-		for i, v := range vals {
-			r[i] = v.String
-			if !v.Valid {
-				r[i] = "NULL"
-			}
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
 func TestSQLiteInPlaceAndRerun(t *testing.T) {
 	db := sqliteDB(t, 1200)
 	cache := filepath.Join(t.TempDir(), "cache")
 	args := []string{db, "--table", "my items", "-p", "Title: {{.title}}", "--provider", "mock", "--cache", cache, "-q"}
 	r := enrich(t, nil, "", args...)
 	succeeded(t, r)
-	got := sqliteRows(t, db, `SELECT count(*), count(response), sum(response_error = ''), min(response) FROM "my items"`)
+	got := sqlitetest.Query(t, db, `SELECT count(*), count(response), sum(response_error = ''), min(response) FROM "my items"`)
 	if want := [][]string{{"1200", "1200", "1200", "mock answer (no model was called) to the prompt: Title: item 1"}}; !cmp.Equal(got, want) {
 		t.Errorf("after the run: %q, want %q", got, want)
 	}
@@ -88,7 +40,7 @@ func TestSQLiteInPlaceAndRerun(t *testing.T) {
 	// --query narrows the rows; --fresh asks again even where answered.
 	r = enrich(t, nil, "", append(args, "--query", `SELECT rowid, title FROM "my items" WHERE lang = 'fr'`, "--fresh", "-p", "Titre: {{.title}}")...)
 	succeeded(t, r)
-	got = sqliteRows(t, db, `SELECT lang, count(*) FROM "my items" WHERE response LIKE '%Titre%' GROUP BY lang`)
+	got = sqlitetest.Query(t, db, `SELECT lang, count(*) FROM "my items" WHERE response LIKE '%Titre%' GROUP BY lang`)
 	if want := [][]string{{"fr", "400"}}; !cmp.Equal(got, want) {
 		t.Errorf("after --query: %q, want %q", got, want)
 	}
@@ -103,7 +55,7 @@ func TestSQLiteToOtherFormats(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 6 || lines[0] != "id,title,lang,response,response_error" {
 		t.Errorf("out.csv:\n%s", b)
 	}
-	if cols := sqliteRows(t, db, `SELECT count(*) FROM pragma_table_info('my items')`); cols[0][0] != "3" {
+	if cols := sqlitetest.Query(t, db, `SELECT count(*) FROM pragma_table_info('my items')`); cols[0][0] != "3" {
 		t.Errorf("-o changed the table: %s columns", cols[0][0])
 	}
 }
@@ -137,7 +89,7 @@ func TestSQLiteRefusals(t *testing.T) {
 	// --fill-existing writes into the user's own column.
 	r := enrich(t, nil, "", db, "--table", "my items", "-c", "lang", "--fill-existing", "-p", "{{.title}}", "--provider", "mock", "--no-cache", "-q")
 	succeeded(t, r)
-	if got := sqliteRows(t, db, `SELECT lang FROM "my items" WHERE id = 1`); !strings.HasPrefix(got[0][0], "mock answer") {
+	if got := sqlitetest.Query(t, db, `SELECT lang FROM "my items" WHERE id = 1`); !strings.HasPrefix(got[0][0], "mock answer") {
 		t.Errorf("lang = %q after --fill-existing", got[0][0])
 	}
 }
