@@ -24,15 +24,14 @@ import (
 // columns are whatever the user's header says, and it keeps its settings in
 // package globals, which a library must not touch.
 type CSV struct {
-	name   string
-	comma  byte
-	br     *bufio.Reader
-	closer io.Closer // set by Open, which owns the file
-	source table.Source
-	seeker io.Seeker // the input, when Rewind can seek it back
-	start  int64     // where the input started
-	header []string
-	err    error // sticky: a reader that failed once keeps failing
+	name    string
+	comma   byte
+	br      *bufio.Reader
+	closer  io.Closer // set by Open, which owns the file
+	source  table.Source
+	restart // when the input can be sought, Rewind starts over
+	header  []string
+	err     error // sticky: a reader that failed once keeps failing
 
 	// chunk is the unparsed rest of the last bufio.ReadSlice. It stays valid
 	// between calls to Next because nothing else reads br meanwhile.
@@ -74,11 +73,7 @@ func NewCSV(r io.Reader, name string, comma rune) (*CSV, error) {
 	if comma == '\t' {
 		c.source.Format = table.TSV
 	}
-	if rs, ok := r.(io.ReadSeeker); ok {
-		if pos, err := rs.Seek(0, io.SeekCurrent); err == nil {
-			c.seeker, c.start = rs, pos
-		}
-	}
+	c.mark(r)
 	if err := c.begin(r); err != nil {
 		return nil, err
 	}
@@ -113,15 +108,7 @@ func (c *CSV) begin(r io.Reader) error {
 
 // Rewind starts over at the first row after the header, when the input
 // can be sought (a file).
-func (c *CSV) Rewind() error {
-	if c.seeker == nil {
-		return fmt.Errorf("%s: %w", displayName(c.name), ErrNotRewindable)
-	}
-	if _, err := c.seeker.Seek(c.start, io.SeekStart); err != nil {
-		return readError(c.name, err)
-	}
-	return c.begin(c.seeker.(io.Reader))
-}
+func (c *CSV) Rewind() error { return c.rewind(c.name, c.begin) }
 
 // Header returns a copy of the header cells exactly as read; names may be
 // empty or repeated, which is for the caller to judge.

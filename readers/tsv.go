@@ -42,8 +42,7 @@ type TSV struct {
 	br      *bufio.Reader
 	closer  io.Closer // set by Open, which owns the file
 	source  table.Source
-	seeker  io.Seeker // the input, when Rewind can seek it back
-	start   int64
+	restart // when the input can be sought, Rewind starts over
 	header  []string
 	line    int // lines read so far
 	lineBuf []byte
@@ -57,11 +56,7 @@ var _ Reader = (*TSV)(nil)
 // messages. The TSV does not close r.
 func NewTSV(r io.Reader, name string) (*TSV, error) {
 	t := &TSV{name: name, source: table.Source{Format: table.TSV}}
-	if rs, ok := r.(io.ReadSeeker); ok {
-		if pos, err := rs.Seek(0, io.SeekCurrent); err == nil {
-			t.seeker, t.start = rs, pos
-		}
-	}
+	t.mark(r)
 	if err := t.begin(r); err != nil {
 		return nil, err
 	}
@@ -95,15 +90,7 @@ func (t *TSV) begin(r io.Reader) error {
 
 // Rewind starts over at the first row after the header, when the input
 // can be sought (a file, compressed or not).
-func (t *TSV) Rewind() error {
-	if t.seeker == nil {
-		return fmt.Errorf("%s: %w", displayName(t.name), ErrNotRewindable)
-	}
-	if _, err := t.seeker.Seek(t.start, io.SeekStart); err != nil {
-		return readError(t.name, err)
-	}
-	return t.begin(t.seeker.(io.Reader))
-}
+func (t *TSV) Rewind() error { return t.rewind(t.name, t.begin) }
 
 // Header returns a copy of the header cells exactly as read.
 func (t *TSV) Header() []string { return slices.Clone(t.header) }
