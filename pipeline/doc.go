@@ -43,7 +43,8 @@
 //
 // Options.Shard takes one shard of the rows: those whose request hashes to
 // it, so N processes split a run and identical requests stay together;
-// Shard.Kept tells the caller each kept row's position for a merge.
+// Shard.Kept tells the caller each kept row's position (and Row.Num) for a
+// merge.
 //
 // # Batch mode
 //

@@ -235,7 +235,7 @@ func (rn *run) read(ctx context.Context, r Rows, queue chan<- (<-chan writers.Re
 			}
 		}
 		if rn.opts.Shard.Kept != nil {
-			rn.opts.Shard.Kept(seq)
+			rn.opts.Shard.Kept(seq, row.Num)
 		}
 		select {
 		case jobs <- job{seq: seq, row: row, out: out, pre: pre}:

@@ -21,11 +21,11 @@ import (
 // the very records an unsharded run writes for them.
 type Shard struct {
 	Index, Count int // Count 0 or 1: no sharding
-	// Kept, when set, hears the position in the input (0-based, counting
-	// every row read) of each row the shard takes, in input order, before
-	// the row is written. A merge needs them to put the parts back in
-	// order.
-	Kept func(seq int64)
+	// Kept, when set, hears of each row the shard takes, in input order,
+	// before the row is written: its position in the input (0-based,
+	// counting every row read) and its table.Row.Num. A merge needs them
+	// to put the parts back in order.
+	Kept func(seq int64, num int)
 }
 
 func (s Shard) on() bool { return s.Count > 1 }

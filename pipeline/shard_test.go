@@ -22,8 +22,9 @@ func TestShardsPartitionTheRun(t *testing.T) {
 	owner := map[int64]int{}
 	for i := range shards {
 		var kept []int64
+		var nums []int
 		o := opts
-		o.Shard = Shard{Index: i, Count: shards, Kept: func(seq int64) { kept = append(kept, seq) }}
+		o.Shard = Shard{Index: i, Count: shards, Kept: func(seq int64, num int) { kept, nums = append(kept, seq), append(nums, num) }}
 		w := &memWriter{}
 		if _, err := runPipeline(context.Background(), &repeatReader{n: rows, distinct: distinct}, w, client, o); err != nil {
 			t.Fatal(err)
@@ -36,6 +37,9 @@ func TestShardsPartitionTheRun(t *testing.T) {
 				t.Fatalf("row %d is in shards %d and %d", seq, prev, i)
 			}
 			owner[seq] = i
+			if nums[n] != w.recs[n].Row.Num {
+				t.Fatalf("shard %d: heard row %d kept, wrote row %d", i, nums[n], w.recs[n].Row.Num)
+			}
 			if got, want := w.recs[n], whole.recs[seq]; got.Row.Num != want.Row.Num || !slices.Equal(got.Values, want.Values) {
 				t.Fatalf("shard %d, row %d: got %+v, want %+v", i, seq, got, want)
 			}

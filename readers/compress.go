@@ -179,3 +179,13 @@ func (cs *closers) Close() error {
 	*cs = nil
 	return errors.Join(errs...)
 }
+
+// Decompress returns r decompressed as kind says (r itself for
+// table.None), for a caller that reads a compressed file's bytes rather
+// than its rows. name locates errors.
+func Decompress(r io.Reader, kind table.Compression, name string) (io.ReadCloser, error) {
+	if kind == table.None {
+		return io.NopCloser(r), nil
+	}
+	return newDecompressor(r, kind, name)
+}

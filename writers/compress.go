@@ -28,3 +28,18 @@ func newCompressor(w io.Writer, kind table.Compression) (io.WriteCloser, error) 
 	}
 	return nil, fmt.Errorf("unknown compression %q", kind)
 }
+
+// Compress returns a writer compressing to w as kind says, the same
+// bytes for the same input as the writers' own output. Its Close ends the
+// stream without closing w; for table.None it only passes writes through.
+func Compress(w io.Writer, kind table.Compression) (io.WriteCloser, error) {
+	c, err := newCompressor(w, kind)
+	if c == nil && err == nil {
+		return nopCloser{w}, nil
+	}
+	return c, err
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

@@ -170,6 +170,14 @@
 // exactly as it was written; text that itself looks like an escape has its
 // underscore escaped (_x005F_).
 //
+// JoinXLSX puts together the workbook one run writes from the parts that
+// shards of it wrote (enrich merge): the first part's zip entries copied
+// as they are, but for the sheet, whose rows each come from the part that
+// holds them. New-workbook parts hold only their rows, which are
+// renumbered into place; in-place parts are each the whole workbook with
+// only their rows answered, and a row is taken from the part that
+// answered it. Both give the same bytes as one run.
+//
 // # Parquet
 //
 // Written with parquet-go, compressed with zstd (Options.Compression:

@@ -123,9 +123,13 @@ func (o Options) validate() (Options, error) {
 
 // inPlace reports whether the output is the input workbook with columns
 // added, rather than a new file.
-func (o Options) inPlace() bool {
-	return o.Format == table.XLSX && o.Source.Format == table.XLSX
-}
+func (o Options) inPlace() bool { return InPlace(o.Source.Format, o.Format) }
+
+// InPlace reports whether output in format out from input in format in is
+// a copy of the input with columns added (an .xlsx from an .xlsx: every
+// row of the sheet, other sheets and all), rather than a new file holding
+// only the rows written.
+func InPlace(in, out table.Format) bool { return out == table.XLSX && in == table.XLSX }
 
 // rowName locates an input row in messages, in the input's own terms.
 func (o Options) rowName(num int) string {

@@ -144,18 +144,27 @@ func (p *inPlace) copyEntries(from, to int) error {
 			}
 			continue
 		}
-		r, err := zf.OpenRaw()
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", p.opts.Source.Path, zf.Name, err)
+		if err := copyRaw(p.zw, zf, p.opts.Source.Path); err != nil {
+			return err
 		}
-		fh := zf.FileHeader
-		w, err := p.zw.CreateRaw(&fh)
-		if err == nil {
-			_, err = io.Copy(w, r)
-		}
-		if err != nil {
-			return libraryError("xlsx", err)
-		}
+	}
+	return nil
+}
+
+// copyRaw copies one zip entry of the package at src as it is,
+// compressed bytes and header.
+func copyRaw(zw *zip.Writer, zf *zip.File, src string) error {
+	r, err := zf.OpenRaw()
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", src, zf.Name, err)
+	}
+	fh := zf.FileHeader
+	w, err := zw.CreateRaw(&fh)
+	if err == nil {
+		_, err = io.Copy(w, r)
+	}
+	if err != nil {
+		return libraryError("xlsx", err)
 	}
 	return nil
 }

@@ -191,7 +191,7 @@ func (c *config) enrich(ctx context.Context, client llm.Client, opts pipeline.Op
 	var shard *shardRun
 	if c.shard.Count > 1 {
 		var err error
-		if shard, err = c.startShard(); err != nil {
+		if shard, err = c.startShard(r.Source()); err != nil {
 			return c.con.fail(err)
 		}
 		defer shard.abort()

@@ -127,3 +127,49 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 }
+
+// Workbook parts are checked as CSV parts are, and shards refuse the
+// formats merge does not join before anything is read.
+func TestMergeRefusesWorkbooks(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join("examples", "tickets.xlsx")
+	var parts []string
+	for i := range 2 {
+		part := filepath.Join(dir, fmt.Sprintf("part%d.xlsx", i))
+		if code, stderr := enrichIn(t, in, "-o", part, "-p", "{{json .}}", "--provider", "mock", "-q", "--cache", filepath.Join(dir, "c"), "--shard", fmt.Sprintf("%d/2", i)); code != 0 {
+			t.Fatalf("shard %d: exit %d\n%s", i, code, stderr)
+		}
+		parts = append(parts, part)
+	}
+	changed := filepath.Join(t.TempDir(), "part1.xlsx")
+	b, _ := os.ReadFile(parts[1])
+	os.WriteFile(changed, append(b, 0), 0o644)
+	c, _ := os.ReadFile(parts[1] + shardSuffix)
+	os.WriteFile(changed+shardSuffix, c, 0o644)
+	out := filepath.Join(t.TempDir(), "out.xlsx")
+	xlsm := strings.TrimSuffix(out, ".xlsx") + ".xlsm"
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		wants string
+	}{
+		{"a changed part", []string{"merge", "-o", out, parts[0], changed}, exitFatal, changed + ": the part is not the file its shard wrote; rerun shard 1/2"},
+		{"another extension", []string{"merge", "-o", xlsm, parts[0], parts[1]}, exitUsage, "the parts are .xlsx files"},
+		{"parquet shards", []string{in, "-o", filepath.Join(dir, "p.parquet"), "-p", "x", "--provider", "mock", "--shard", "0/2"}, exitUsage, "which combines .csv, .tsv, .jsonl and .xlsx"},
+		{"sqlite shards", []string{in, "-o", filepath.Join(dir, "p.db"), "-p", "x", "--provider", "mock", "--shard", "0/2"}, exitUsage, "which combines .csv, .tsv, .jsonl and .xlsx"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stderr := enrichIn(t, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.wants) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.wants)
+			}
+			for _, f := range []string{out, xlsm} {
+				if _, err := os.Stat(f); err == nil {
+					t.Errorf("a refused merge left %s behind", f)
+				}
+			}
+		})
+	}
+}

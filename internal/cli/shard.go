@@ -15,6 +15,7 @@ import (
 
 	"github.com/enrich-dev/enrich/pipeline"
 	"github.com/enrich-dev/enrich/table"
+	"github.com/enrich-dev/enrich/writers"
 )
 
 // indexEnv are the variables runners set to a task's index, counted from
@@ -78,8 +79,8 @@ func (c *config) checkShard() error {
 		return usagef("--shard needs an OUTPUT file, beside which merge finds what it needs (%s)", "OUTPUT"+shardSuffix)
 	}
 	f, err := table.FormatOf(c.output, table.Format(c.format))
-	if err == nil && f == table.XLSX {
-		return usagef("--shard writes parts for enrich merge, which combines .csv, .tsv and .jsonl; write the shards as one of those")
+	if err == nil && (f == table.Parquet || f == table.SQLite) {
+		return usagef("--shard writes parts for enrich merge, which combines .csv, .tsv, .jsonl and .xlsx; write the shards as one of those, and convert the merged file")
 	}
 	return nil
 }
@@ -87,24 +88,35 @@ func (c *config) checkShard() error {
 // shardSuffix names a part's record beside it: PART.shard.
 const shardSuffix = ".shard"
 
-// shardRecord is the first line of PART.shard, in JSON; the positions in
-// the input of the part's rows follow it, each as a uvarint of its
-// distance from the previous one (the first from -1).
+// shardRecord is the first line of PART.shard, in JSON; the positions of
+// the part's rows follow it, each as a uvarint of its distance from the
+// previous one (the first from -1). A position is the row's place in the
+// input, counted from 0, but for the layout sheetLayout.
 type shardRecord struct {
-	Version int    `json:"enrich_shard"`
-	Index   int    `json:"index"`
-	Count   int    `json:"count"`
-	Input   string `json:"input"`        // the input's name, for messages
-	InputID string `json:"input_sha256"` // the input's content
-	Rows    int64  `json:"input_rows"`   // rows read from the input (after --limit)
-	Job     string `json:"job"`          // a hash of everything that shapes the output
-	Format  string `json:"format"`
-	Part    struct {
+	Version  int    `json:"enrich_shard"`
+	Index    int    `json:"index"`
+	Count    int    `json:"count"`
+	Input    string `json:"input"`        // the input's name, for messages
+	InputID  string `json:"input_sha256"` // the input's content
+	Rows     int64  `json:"input_rows"`   // rows read from the input (after --limit)
+	Job      string `json:"job"`          // a hash of everything that shapes the output
+	Format   string `json:"format"`
+	Compress string `json:"compression,omitempty"` // the part's, from its name
+	Header   bool   `json:"header,omitempty"`      // its first record is the header (CSV, TSV)
+	Quoted   bool   `json:"quoted,omitempty"`      // a record may hold quoted line breaks (CSV, --tsv-quoted)
+	Layout   string `json:"layout,omitempty"`      // sheetLayout, or "" for a part holding only its rows
+	Sheet    string `json:"sheet,omitempty"`       // the sheet written, for sheetLayout
+	Part     struct {
 		Rows   int64  `json:"rows"`
 		Bytes  int64  `json:"bytes"`
 		SHA256 string `json:"sha256"`
 	} `json:"part"`
 }
+
+// sheetLayout is the layout of a part that is the whole input workbook
+// with only its rows answered (writers.InPlace); its positions are the
+// rows' numbers in the sheet.
+const sheetLayout = "sheet"
 
 // shardRun records one shard's run: the positions of its rows go to a
 // temporary file as they are read (no memory per row), and finish writes
@@ -117,7 +129,7 @@ type shardRun struct {
 	err  error
 }
 
-func (c *config) startShard() (*shardRun, error) {
+func (c *config) startShard(src table.Source) (*shardRun, error) {
 	rec := shardRecord{Version: 1, Index: c.shard.Index, Count: c.shard.Count, Input: filepath.Base(c.input)}
 	var err error
 	if rec.InputID, err = fileSHA256(c.input); err != nil {
@@ -126,6 +138,12 @@ func (c *config) startShard() (*shardRun, error) {
 	rec.Job = c.jobID()
 	f, _ := table.FormatOf(c.output, table.Format(c.format))
 	rec.Format = string(f)
+	rec.Compress = string(table.CompressionOf(c.output))
+	rec.Header = f == table.CSV || f == table.TSV
+	rec.Quoted = f == table.CSV || f == table.TSV && c.tsvQuoted
+	if writers.InPlace(src.Format, f) {
+		rec.Layout, rec.Sheet = sheetLayout, src.Sheet
+	}
 	// A record left by an earlier run must not vouch for a new OUTPUT.
 	if err := os.Remove(c.output + shardSuffix); err != nil && !os.IsNotExist(err) {
 		return nil, err
@@ -138,10 +156,14 @@ func (c *config) startShard() (*shardRun, error) {
 }
 
 // kept is pipeline.Shard.Kept.
-func (s *shardRun) kept(seq int64) {
+func (s *shardRun) kept(seq int64, num int) {
+	pos := seq
+	if s.rec.Layout == sheetLayout {
+		pos = int64(num)
+	}
 	var b [binary.MaxVarintLen64]byte
-	n := binary.PutUvarint(b[:], uint64(seq-s.prev))
-	s.prev = seq
+	n := binary.PutUvarint(b[:], uint64(pos-s.prev))
+	s.prev = pos
 	s.rec.Part.Rows++
 	if _, err := s.bw.Write(b[:n]); err != nil && s.err == nil {
 		s.err = err
@@ -195,7 +217,8 @@ func (c *config) jobID() string {
 		schema = string(b)
 	}
 	b, _ := json.Marshal([]any{c.prompt, c.system, c.provider, c.model, c.maxTokens, c.temperatureSet, c.temperature,
-		schema, c.column, c.errorColumn, c.usageColumns, c.escapeFormulas, c.limit, c.sheet, c.format, c.noDedupe})
+		schema, c.column, c.errorColumn, c.usageColumns, c.escapeFormulas, c.limit, c.sheet, c.format, c.noDedupe,
+		c.tsvQuoted, c.headerRow, c.rows, c.table, c.query, c.fillExisting})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }
