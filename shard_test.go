@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/enrich-dev/enrich/internal/fakeprovider"
 	"github.com/enrich-dev/enrich/internal/redistest"
 )
@@ -35,6 +37,7 @@ type shardJob struct {
 	dir string
 	in  string
 	url string
+	ext string // of the parts and outputs: ".csv" when ""
 }
 
 func (s shardJob) cmd(out string, extra ...string) *exec.Cmd {
@@ -42,7 +45,16 @@ func (s shardJob) cmd(out string, extra ...string) *exec.Cmd {
 		"--base-url", s.url + "/v1", "--cache", filepath.Join(s.dir, "cache")}, extra...)...))
 }
 
-func (s shardJob) part(i int) string { return filepath.Join(s.dir, fmt.Sprintf("part%d.csv", i)) }
+func (s shardJob) part(i int) string {
+	return filepath.Join(s.dir, fmt.Sprintf("part%d%s", i, s.extension()))
+}
+
+func (s shardJob) extension() string {
+	if s.ext == "" {
+		return ".csv"
+	}
+	return s.ext
+}
 
 // merge runs enrich merge on the parts, in the order given.
 func (s shardJob) merge(out string, order ...int) {
@@ -62,7 +74,7 @@ func (s shardJob) reference() []byte {
 	p := fakeprovider.New(fakeprovider.Options{})
 	srv := httptest.NewServer(p)
 	defer srv.Close()
-	want := filepath.Join(s.dir, "want.csv")
+	want := filepath.Join(s.dir, "want"+s.extension())
 	if b, err := enrichCmd(s.t, s.in, "-o", want, "-p", "{{.text}}", "--quiet", "--base-url", srv.URL+"/v1", "--no-cache").CombinedOutput(); err != nil {
 		s.t.Fatalf("reference run: %v\n%s", err, b)
 	}
@@ -82,32 +94,56 @@ func sameFile(t *testing.T, path string, want []byte) {
 }
 
 // Three shards at once, then merge in any order: one run's bytes, each
-// distinct request sent once.
+// distinct request sent once; for a CSV file, and for a workbook enriched
+// in place.
 func TestShardsMergeToOneRun(t *testing.T) {
 	const rows, distinct = 900, 600
-	dir := t.TempDir()
-	p := fakeprovider.New(fakeprovider.Options{Latency: 2 * time.Millisecond})
-	srv := httptest.NewServer(p)
-	defer srv.Close()
-	s := shardJob{t: t, dir: dir, in: filepath.Join(dir, "in.csv"), url: srv.URL}
-	writeRepeating(t, s.in, rows, distinct)
-	var wg sync.WaitGroup
-	for i := range 3 {
-		wg.Go(func() {
-			if b, err := s.cmd(s.part(i), "--shard", fmt.Sprintf("%d/3", i)).CombinedOutput(); err != nil {
-				t.Errorf("shard %d: %v\n%s", i, err, b)
+	for _, ext := range []string{".csv", ".xlsx"} {
+		t.Run(ext, func(t *testing.T) {
+			dir := t.TempDir()
+			p := fakeprovider.New(fakeprovider.Options{Latency: 2 * time.Millisecond})
+			srv := httptest.NewServer(p)
+			defer srv.Close()
+			s := shardJob{t: t, dir: dir, in: filepath.Join(dir, "in"+ext), url: srv.URL, ext: ext}
+			if ext == ".xlsx" {
+				writeRepeatingBook(t, s.in, rows, distinct)
+			} else {
+				writeRepeating(t, s.in, rows, distinct)
+			}
+			var wg sync.WaitGroup
+			for i := range 3 {
+				wg.Go(func() {
+					if b, err := s.cmd(s.part(i), "--shard", fmt.Sprintf("%d/3", i)).CombinedOutput(); err != nil {
+						t.Errorf("shard %d: %v\n%s", i, err, b)
+					}
+				})
+			}
+			wg.Wait()
+			if p.Requests() != distinct {
+				t.Errorf("the provider saw %d requests for %d distinct prompts", p.Requests(), distinct)
+			}
+			want := s.reference()
+			for _, order := range [][]int{{0, 1, 2}, {2, 0, 1}} {
+				out := filepath.Join(dir, fmt.Sprintf("merged-%d%s", order[0], ext))
+				s.merge(out, order...)
+				sameFile(t, out, want)
 			}
 		})
 	}
-	wg.Wait()
-	if p.Requests() != distinct {
-		t.Errorf("the provider saw %d requests for %d distinct prompts", p.Requests(), distinct)
+}
+
+// writeRepeatingBook writes writeRepeating's rows as a workbook, with
+// excelize.
+func writeRepeatingBook(t *testing.T, path string, n, distinct int) {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"id", "text"})
+	for i := range n {
+		f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &[]any{i, fmt.Sprintf("topic %d, \"quoted\"\nover two lines", i%distinct)})
 	}
-	want := s.reference()
-	for _, order := range [][]int{{0, 1, 2}, {2, 0, 1}} {
-		out := filepath.Join(dir, fmt.Sprintf("merged-%d.csv", order[0]))
-		s.merge(out, order...)
-		sameFile(t, out, want)
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
 	}
 }
 
